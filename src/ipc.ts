@@ -1,0 +1,155 @@
+/**
+ * The internal message layer: every message the primary and its workers
+ * exchange, and the request/reply matching on top of the IPC channel.
+ *
+ * Mirrors: lib/internal/cluster/utils.js (Node v20), plus the act table of
+ *          primary.js and child.js gathered in one place.
+ * Read next: src/master/primary.ts (who answers these messages)
+ *
+ *   sender                                  receiver
+ *     |-- {cmd, act:'queryServer', seq:7} -->|  handler runs
+ *     |<-- {cmd, ack:7, errno, key} ---------|  the callback stored under 7 runs
+ */
+/**
+ * Every internal message carries this tag. Node's child_process diverts any
+ * message whose `cmd` starts with `NODE_` to the undocumented
+ * 'internalMessage' event, so a user's 'message' listener never sees it.
+ * Node's own cluster uses 'NODE_CLUSTER'; we use a tag of our own so the two
+ * can never answer each other's traffic.
+ */
+export const CMD = 'NODE_MINI_CLUSTER';
+
+/** The exact `act` strings Node uses, worker → primary and primary → worker. */
+export const ACTS = [
+  'online', 'queryServer', 'listening', 'close', 'exitedAfterDisconnect', // worker → primary
+  'newconn', 'disconnect', // primary → worker
+] as const;
+export type Act = (typeof ACTS)[number];
+
+/** What `getsockname()` fills in: the primary's listening address. */
+export interface Sockname { address: string; family: string; port: number }
+
+/** The fields `net` hands to `listenInCluster`, as the worker forwards them. */
+export interface ServerQuery {
+  address: string | null;
+  port: number;
+  addressType: number; // 4, 6, or -1 for a pipe
+  fd?: number;
+  flags?: number;
+  backlog?: number;
+  readableAll?: boolean;
+  writableAll?: boolean;
+}
+
+/** Worker → primary, once the bootstrap ran, before user code. No reply. */
+export interface OnlineMessage { act: 'online' }
+/**
+ * Worker → primary when a non-exclusive `server.listen()` runs in a worker.
+ * `index` counts listens on the same tuple inside this worker (see child.ts).
+ * Reply: QueryServerReply; with SCHED_NONE the bound handle rides along.
+ */
+export interface QueryServerMessage extends ServerQuery { act: 'queryServer'; index: number; data: unknown }
+/** Worker → primary after the worker's server emitted 'listening'. No reply. */
+export interface ListeningMessage extends ServerQuery { act: 'listening'; index: number; data: unknown }
+/** Worker → primary when the worker closes its copy of a cluster handle. No reply. */
+export interface CloseMessage { act: 'close'; key: string }
+/** Worker → primary before a worker-initiated disconnect or kill. Reply: `{ ack }`. */
+export interface ExitedAfterDisconnectMessage { act: 'exitedAfterDisconnect' }
+/** Primary → worker with an accepted client handle attached. Reply: NewconnReply. */
+export interface NewconnMessage { act: 'newconn'; key: string }
+/** Primary → worker: close your servers, then close the channel. No reply. */
+export interface DisconnectMessage { act: 'disconnect' }
+
+/** Primary → worker, answering queryServer. `errno` is a negative libuv code on failure. */
+export interface QueryServerReply { errno: number | null; key: string; data: unknown; sockname?: Sockname }
+/** Worker → primary, answering newconn: did the worker take the connection? */
+export interface NewconnReply { accepted: boolean }
+
+export type WorkerToPrimary =
+  | OnlineMessage | QueryServerMessage | ListeningMessage | CloseMessage | ExitedAfterDisconnectMessage;
+export type PrimaryToWorker = NewconnMessage | DisconnectMessage;
+
+/** What actually travels: the tag, this process's `seq`, and `ack` on replies. */
+export type Envelope = { cmd: typeof CMD; seq: number; ack?: number; act?: string } & Record<string, unknown>;
+
+/** A raw libuv handle (TCP or Pipe wrap) as child_process passes it: `net.Native`. */
+export interface RawHandle { close(cb?: () => void): void; [key: string]: unknown }
+
+/** Either end of an IPC channel: a ChildProcess in the primary, `process` in a worker. */
+export interface Channel {
+  connected: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ChildProcess and process type send() differently
+  send?(message: any, ...rest: any[]): boolean;
+}
+
+/** A reply callback; `reply` is null when no reply can ever come (see below). */
+export type ReplyCallback = (reply: Envelope | null, handle?: RawHandle) => void;
+
+// `seq` counts every message this process sends, to any destination, as
+// Node's utils.js does. Replies are matched by the requester's own seq, so a
+// single map serves all workers.
+let seq = 0;
+const callbacks = new Map<number, { target: Channel; cb: ReplyCallback }>();
+
+function onSendError(): void {
+  // DIVERGENCE: Node passes no callback, so a failed write becomes an 'error'
+  // event on the ChildProcess and, unhandled, takes the primary down. A write
+  // fails only when the peer is going away; its 'disconnect' cleans up.
+}
+
+/** Send an internal message; if `cb` is given, it runs with the peer's reply. */
+export function sendHelper(proc: Channel, message: object, handle?: RawHandle | null, cb?: ReplyCallback): boolean {
+  if (!proc.connected || proc.send === undefined) {
+    // NODE: utils.js returns false here and never calls `cb`, so whatever the
+    // callback holds (a client socket, in round robin) leaks. DIVERGENCE: we
+    // answer "no reply" so the requester can recover what it sent.
+    if (cb !== undefined) process.nextTick(cb, null);
+    return false;
+  }
+  const envelope = { cmd: CMD, ...message, seq };
+  if (cb !== undefined) callbacks.set(seq, { target: proc, cb });
+  seq += 1;
+  return proc.send(envelope, handle ?? undefined, {}, onSendError);
+}
+
+/**
+ * Build the 'internalMessage' listener for one peer. Replies go to their
+ * stored callback, everything else to `handler` (with `this` = worker).
+ */
+export function internal<W extends { process: Channel }>(
+  worker: W,
+  handler: (this: W, message: Envelope, handle?: RawHandle) => void,
+): (message: unknown, handle?: RawHandle) => void {
+  return function onInternalMessage(message: unknown, handle?: RawHandle): void {
+    if (!isEnvelope(message)) return; // someone else's NODE_ traffic
+    if (message.ack !== undefined) {
+      const pending = callbacks.get(message.ack);
+      // DIVERGENCE: the reply must come from the peer we asked; Node would
+      // let one worker answer a request that was sent to another.
+      if (pending !== undefined && pending.target === worker.process) {
+        callbacks.delete(message.ack);
+        pending.cb(message, handle);
+        return;
+      }
+    }
+    handler.call(worker, message, handle);
+  };
+}
+
+/**
+ * The peer's channel closed: no reply will ever come for what we asked it.
+ * DIVERGENCE: Node forgets nothing here, so a round-robin handoff in flight
+ * to a dead worker keeps its client hanging. We answer each such request with
+ * `null`, and RoundRobinHandle redistributes the connection.
+ */
+export function dropPendingRequests(target: Channel): void {
+  for (const [key, pending] of callbacks) {
+    if (pending.target !== target) continue;
+    callbacks.delete(key);
+    pending.cb(null);
+  }
+}
+
+function isEnvelope(message: unknown): message is Envelope {
+  return typeof message === 'object' && message !== null && (message as { cmd?: unknown }).cmd === CMD;
+}

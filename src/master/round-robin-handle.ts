@@ -1,0 +1,187 @@
+/**
+ * SCHED_RR: the primary listens and accepts, then hands each connection to
+ * one idle worker over IPC.
+ *
+ * Mirrors: lib/internal/cluster/round_robin_handle.js (Node v20)
+ * Read next: src/worker/child.ts (onconnection, the worker's half)
+ *
+ *   connection arrives => distribute(handle) => handoff(worker)
+ *                      => worker answers {accepted} => close our copy, or redistribute
+ *
+ *   client        primary (this file)                      worker 2
+ *     |--SYN-->| onconnection(err, handle)                    |
+ *     |        | distribute: handles=[h]  free=[w2,w3]        |
+ *     |        | handoff(w2): handles=[]  free=[w3]           |
+ *     |        |--- {act:'newconn', key, seq:9} + handle ---->|
+ *     |        |<-- {ack:9, accepted:true} -------------------| emits 'connection'
+ *     |        | h.close(); handoff(w2): free=[w3,w2]         |
+ */
+import net from 'node:net';
+import type { EventEmitter } from 'node:events';
+import { sendHelper, type Envelope, type RawHandle, type ServerQuery, type Sockname } from '../ipc.ts';
+import type { Worker } from '../worker.ts';
+
+/** How add() answers the worker: `errno` null on success, negative on failure. */
+export type AddCallback = (errno: number | null, reply: { sockname?: Sockname } | null, handle: RawHandle | null) => void;
+
+/** The listening libuv handle once we have taken it from the net.Server. */
+interface ListenHandle extends RawHandle {
+  onconnection: (err: number, clientHandle: RawHandle) => void;
+  getsockname?: (out: object) => number;
+}
+
+/** The part of net.Server we use to bind; unit specs pass a fake. */
+export interface BindingServer extends EventEmitter {
+  listen(options: object): unknown;
+  _handle: ListenHandle | null;
+}
+
+const UV_TCP_IPV6ONLY = 1;
+
+export class RoundRobinHandle {
+  /** The primary's key for this listener, "address:port:addressType:fd:index". */
+  readonly key: string;
+  /** Every worker that asked for this listener (queryServer), by id. */
+  readonly all = new Map<number, Worker>();
+  /**
+   * Workers that are idle for this listener (no newconn in flight), oldest
+   * idle first. handoff() adds a worker back at the end; distribute() takes
+   * from the front. This queue is what makes the rotation strict.
+   */
+  readonly free = new Map<number, Worker>();
+  /**
+   * Accepted client handles no worker has taken yet, oldest first.
+   * SIMPLIFIED: a plain array; Node 20 threads a linked list through the
+   * handles themselves (internal/linkedlist) to make dequeue O(1).
+   */
+  readonly handles: RawHandle[] = [];
+  /** The listening handle, once bound and listening; null before and after. */
+  handle: ListenHandle | null = null;
+  /** A throwaway net.Server used only to bind and listen; null once listening. */
+  server: BindingServer | null;
+  /** The first worker's server data (TLS session-ticket keys), shared with all. */
+  data: unknown = null;
+
+  constructor(key: string, address: string | null, query: ServerQuery, createServer: () => BindingServer = defaultServer) {
+    this.key = key;
+    const { port, fd, flags = 0, backlog, readableAll, writableAll } = query;
+    const server = (this.server = createServer());
+    if (fd !== undefined && fd !== null && fd >= 0) server.listen({ fd, backlog });
+    else if (port >= 0) server.listen({ port, host: address, ipv6Only: Boolean(flags & UV_TCP_IPV6ONLY), backlog });
+    else server.listen({ path: address, backlog, readableAll, writableAll });
+
+    // add() reports a failed bind to each waiting worker; this listener only
+    // makes sure a bind error can never be an unhandled 'error' in the primary.
+    server.on('error', () => {});
+    server.once('listening', () => {
+      this.server = null;
+      // NODE: does not guard a remove() while still binding. If every worker
+      // left meanwhile, nobody wants this socket: close it rather than leak it.
+      if (this.all.size === 0) return void (server as unknown as net.Server).close();
+      // Take the libuv handle away from the net.Server: from now on every
+      // accepted connection comes to distribute(), not to a 'connection' event.
+      this.handle = server._handle as ListenHandle;
+      this.handle.onconnection = (err, clientHandle) => this.distribute(err, clientHandle);
+      server._handle = null;
+    });
+  }
+
+  /**
+   * A worker asked for this listener. Answer it once we are listening (with
+   * our address, so its server.address() reports the real port), then give
+   * it a pending connection or mark it idle. Returns false if it was here already.
+   */
+  add(worker: Worker, send: AddCallback): boolean {
+    if (this.all.has(worker.id)) return false; // NODE: an assertion, which crashes the primary
+    this.all.set(worker.id, worker);
+
+    const done = (): void => {
+      if (this.handle === null) return; // every worker left while we were binding
+      if (this.handle.getsockname !== undefined) {
+        const sockname = {} as Sockname;
+        this.handle.getsockname(sockname);
+        send(null, { sockname }, null);
+      } else {
+        send(null, null, null); // a pipe has no sockname
+      }
+      this.handoff(worker);
+    };
+
+    if (this.server === null) return (done(), true);
+    // Still binding: answer when the bind succeeds or fails.
+    this.server.once('listening', done);
+    this.server.once('error', (err: NodeJS.ErrnoException) => send(err.errno ?? -1, null, null));
+    return true;
+  }
+
+  /**
+   * A worker closed its server, disconnected or died. Returns true when it
+   * was the last one: the caller then forgets this key.
+   */
+  remove(worker: Worker): boolean {
+    if (!this.all.delete(worker.id)) return false;
+    this.free.delete(worker.id);
+    if (this.all.size !== 0) return false;
+
+    // The last worker left: drop the queued clients and stop listening, so
+    // new clients get ECONNREFUSED instead of waiting for nobody.
+    for (const handle of this.handles.splice(0)) handle.close();
+    // (Still binding? The 'listening' handler above sees nobody and closes.)
+    this.handle?.close();
+    this.handle = null;
+    return true;
+  }
+
+  /** The listening handle accepted a connection: queue it, wake the oldest idle worker. */
+  distribute(err: number, handle: RawHandle): void {
+    if (err) return; // accept failed (EMFILE, ...): nothing to hand off; Node 20 ignores it too.
+    if (this.all.size === 0) {
+      // DIVERGENCE: a refusal that comes back after the last worker left
+      // would sit in this abandoned queue forever (nodejs/node#21746). Close it.
+      handle.close();
+      return;
+    }
+    this.handles.push(handle);
+    const worker = this.free.values().next().value;
+    if (worker !== undefined) {
+      this.free.delete(worker.id);
+      this.handoff(worker);
+    }
+  }
+
+  /** Give `worker` the oldest queued connection, or mark it idle if there is none. */
+  handoff(worker: Worker): void {
+    if (!this.all.has(worker.id)) return; // Worker is closing (or has closed) the server.
+
+    const handle = this.handles.shift();
+    if (handle === undefined) {
+      this.free.set(worker.id, worker); // Add to ready queue again.
+      return;
+    }
+
+    // At most one newconn is in flight per worker per listener: the worker is
+    // in neither `free` nor able to get another until it answers.
+    const message = { act: 'newconn', key: this.key };
+    sendHelper(worker.process, message, handle, (reply: Envelope | null) => {
+      if (reply !== null && reply.accepted === true) {
+        // The worker holds its own duplicate of the fd now; close ours. Not
+        // earlier: closing before the send is written makes it fail (EINVAL).
+        handle.close();
+      } else {
+        // Refused (maxConnections, or the server was closing), or no answer
+        // will ever come (the worker died mid-handoff: DIVERGENCE, Node leaves
+        // that client hanging). Offer it to the next idle worker.
+        this.distribute(0, handle);
+      }
+      this.handoff(worker);
+    });
+  }
+}
+
+function defaultServer(): BindingServer {
+  // This server must never see a connection: we take its handle at 'listening'.
+  const server = net.createServer(() => {
+    throw new Error('RoundRobinHandle: the binding server must not accept connections');
+  });
+  return server as unknown as BindingServer;
+}

@@ -1,0 +1,33 @@
+/**
+ * Checks a worker's internal message before the primary acts on it, so a
+ * buggy or hostile worker gets a warning instead of crashing the primary.
+ *
+ * Mirrors: nothing — Node trusts its workers (its own code runs there).
+ * Read next: src/master/primary.ts (onmessage)
+ */
+import type { Envelope } from '../ipc.ts';
+
+const isInt = (v: unknown): boolean => Number.isInteger(v);
+const isKey = (v: unknown): boolean => typeof v === 'string' && v.length <= 4096;
+const isAddress = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'string' && v.length <= 4096);
+const isOptionalInt = (v: unknown): boolean => v === undefined || v === null || isInt(v);
+
+/** The fields each act needs; anything more is tolerated, as in Node. */
+const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
+  online: {},
+  queryServer: { index: isInt, address: isAddress, port: isInt, addressType: isInt, fd: isOptionalInt, flags: isOptionalInt },
+  listening: { address: isAddress, port: isInt, addressType: isInt },
+  close: { key: isKey },
+  exitedAfterDisconnect: {},
+};
+
+/** null if the message is fine, otherwise a short reason for the warning. */
+export function validate(message: Envelope): string | null {
+  const act = message.act;
+  if (typeof act !== 'string') return message.ack !== undefined ? `a reply to unknown seq ${String(message.ack)}` : 'no act';
+  if (!Object.hasOwn(shapes, act)) return `unknown act ${JSON.stringify(act).slice(0, 64)}`;
+  for (const [field, ok] of Object.entries(shapes[act])) {
+    if (!ok(message[field])) return `${act}: bad ${field}`;
+  }
+  return null;
+}
