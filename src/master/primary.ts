@@ -95,8 +95,11 @@ export function createPrimary(): PrimaryCluster {
     child.once('exit', (exitCode, signalCode) => {
       // Forget the worker only once it has also disconnected: until then
       // its channel may still deliver messages.
+      // (With a handle still waiting for its NODE_HANDLE_ACK, child_process
+      // never emits 'disconnect' for a dead worker: this is the only cleanup.)
       if (!worker.isConnected()) {
         removeHandlesForWorker(worker);
+        dropPendingRequests(child);
         removeWorker(worker);
       }
       worker.exitedAfterDisconnect = !!worker.exitedAfterDisconnect;

@@ -1,0 +1,70 @@
+// Runs one scenario primary (test/fixtures/scenarios/NAME.ts) in its own
+// process, against node:cluster or mini-cluster, and returns the JSON lines
+// it printed. Every process it started is killed by pid afterwards.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Impl = 'node' | 'mini';
+export type Policy = 'rr' | 'none';
+export interface ScenarioRun {
+  records: Record<string, any>[];
+  result: Record<string, any>;
+  stderr: string;
+  code: number | null;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', timeoutMs = 20_000): Promise<ScenarioRun> {
+  const file = path.join(root, 'test/fixtures/scenarios', `${name}.ts`);
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    cwd: root,
+    env: { ...process.env, CLUSTER_IMPL: impl, NODE_CLUSTER_SCHED_POLICY: policy },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pids = new Set<number>([child.pid!]);
+  const records: Record<string, any>[] = [];
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    let newline;
+    while ((newline = stdout.indexOf('\n')) >= 0) {
+      const line = stdout.slice(0, newline);
+      stdout = stdout.slice(newline + 1);
+      try {
+        const record = JSON.parse(line);
+        if (record.type === 'pid') pids.add(record.pid);
+        records.push(record);
+      } catch {
+        stderr += `[stdout] ${line}\n`;
+      }
+    }
+  });
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      killAll(pids);
+      reject(new Error(`scenario ${name} (${impl}, ${policy}) timed out after ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      killAll(pids);
+      const result = records.find((r) => r.type === 'result');
+      if (result === undefined) reject(new Error(`scenario ${name} (${impl}, ${policy}) printed no result (exit ${code})\n${stderr}`));
+      else resolve({ records, result, stderr, code });
+    });
+  });
+}
+
+function killAll(pids: Set<number>): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
