@@ -1,0 +1,145 @@
+// Starts one set-up (impl × policy) as its own primary process and drives it:
+// 'begin' and 'end' around each run, 'stop' at the end. Keeps every pid it
+// learns so that nothing outlives the comparison, even on errors or Ctrl-C.
+// Mirrors: nothing — teaching helper
+// Read next: scripts/compare/runner.ts (who decides what runs when)
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { readLines, writeLine, type Impl, type Policy, type PrimaryFigures, type Report } from './protocol.ts';
+
+const PRIMARY = fileURLToPath(new URL('./primary.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const READY_TIMEOUT_MS = 40_000;
+const REPLY_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 3_000;
+
+export interface SetUpOptions {
+  impl: Impl;
+  policy: Policy;
+  workers: number;
+  work: number;
+}
+
+/** Every primary ever started, so they can all be stopped on the way out. */
+const started = new Set<PrimaryProcess>();
+
+export class PrimaryProcess {
+  readonly label: string;
+  port = 0;
+  primaryPid: number;
+  workerPids: number[] = [];
+  schedulingPolicy = 0; // as the cluster under test reported it: 1 none, 2 rr
+  proc = false; // whether /proc figures are available
+  /** Why this primary can no longer be trusted (a worker died, the primary exited...). */
+  failure: string | undefined;
+
+  private readonly child: ChildProcess;
+  private readonly channel: Socket;
+  private readonly replies = new Map<number | 'ready', { resolve(r: Report): void; reject(e: Error): void }>();
+  private nextId = 1;
+
+  private constructor(readonly options: SetUpOptions) {
+    this.label = `${options.impl} ${options.policy}`;
+    this.child = spawn(
+      process.execPath,
+      ['--import', 'tsx', PRIMARY, '--impl', options.impl, '--workers', String(options.workers), '--work', String(options.work)],
+      { cwd: REPO_ROOT, env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: options.policy }, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] },
+    );
+    this.primaryPid = this.child.pid ?? -1;
+    this.channel = this.child.stdio[3] as Socket;
+    readLines<Report>(this.channel, (report) => this.onReport(report));
+    this.child.on('exit', (code, signal) => this.fail(`primary exited (code ${code}, signal ${signal})`));
+    started.add(this);
+  }
+
+  /** Spawns the primary and waits until all its workers listen on one port. */
+  static async start(options: SetUpOptions): Promise<PrimaryProcess> {
+    const primary = new PrimaryProcess(options);
+    const ready = await primary.waitFor('ready', READY_TIMEOUT_MS);
+    if (ready.type !== 'ready') throw new Error(`${primary.label}: unexpected ${ready.type}`);
+    Object.assign(primary, { port: ready.port, workerPids: ready.workerPids, schedulingPolicy: ready.schedulingPolicy, proc: ready.proc });
+    const expected = options.policy === 'rr' ? 2 : 1;
+    if (ready.schedulingPolicy !== expected) {
+      throw new Error(`${primary.label}: cluster.schedulingPolicy is ${ready.schedulingPolicy}, expected ${expected} from NODE_CLUSTER_SCHED_POLICY=${options.policy}`);
+    }
+    return primary;
+  }
+
+  async begin(): Promise<void> {
+    const id = this.nextId++;
+    writeLine(this.channel, { cmd: 'begin', id });
+    await this.waitFor(id, REPLY_TIMEOUT_MS);
+  }
+
+  async end(): Promise<PrimaryFigures> {
+    const id = this.nextId++;
+    writeLine(this.channel, { cmd: 'end', id });
+    const reply = await this.waitFor(id, REPLY_TIMEOUT_MS);
+    if (reply.type !== 'ended') throw new Error(`${this.label}: unexpected ${reply.type}`);
+    return reply.figures;
+  }
+
+  /** Asks the primary to stop its workers and exit; kills by pid whatever is left after a grace period. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      if (!this.channel.destroyed) writeLine(this.channel, { cmd: 'stop' });
+      const timer = setTimeout(() => kill(this.primaryPid), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.killNow();
+    started.delete(this);
+  }
+
+  /** Synchronous last resort: SIGKILL the primary and every worker pid it reported. */
+  killNow(): void {
+    for (const pid of [this.primaryPid, ...this.workerPids]) kill(pid);
+    this.channel.destroy();
+  }
+
+  private waitFor(key: number | 'ready', timeoutMs: number): Promise<Report> {
+    if (this.failure) return Promise.reject(new Error(`${this.label}: ${this.failure}`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.replies.delete(key);
+        reject(new Error(`${this.label}: no reply to ${key} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const settle = (fn: () => void) => { clearTimeout(timer); this.replies.delete(key); fn(); };
+      this.replies.set(key, { resolve: (r) => settle(() => resolve(r)), reject: (e) => settle(() => reject(e)) });
+    });
+  }
+
+  private onReport(report: Report): void {
+    if (report.type === 'worker-exit') return this.fail(`worker ${report.pid} exited (code ${report.code}, signal ${report.signal})`);
+    if (report.type === 'failed') return this.fail(report.message);
+    if (report.type === 'ready') this.workerPids = report.workerPids;
+    this.replies.get(report.type === 'ready' ? 'ready' : report.id)?.resolve(report);
+  }
+
+  private fail(reason: string): void {
+    this.failure ??= reason;
+    for (const waiter of [...this.replies.values()]) waiter.reject(new Error(`${this.label}: ${reason}`));
+  }
+}
+
+/** Stops every primary still running, in parallel. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...started].map((p) => p.stop()));
+}
+
+/** For process 'exit' handlers, where nothing asynchronous can run. */
+export function killAllNow(): void {
+  for (const primary of started) primary.killNow();
+}
+
+function kill(pid: number): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}

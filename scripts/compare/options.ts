@@ -1,0 +1,91 @@
+// Command-line options of the comparison, their defaults, and what --quick
+// changes. Sized so the default run fits in 90 s and --quick in 30 s on a
+// 2-core machine.
+// Mirrors: nothing — teaching helper
+// Read next: scripts/compare/runner.ts
+
+import { parseArgs } from 'node:util';
+import type { Impl, Policy, Workload } from './protocol.ts';
+
+export interface Options {
+  workers: number; // workers per primary
+  durationSec: number; // length of each keepalive and churn run
+  connections: number; // autocannon connections (keepalive) and client lanes (churn)
+  work: number; // busy-loop iterations per request in the worker
+  policies: Policy[];
+  workloads: Workload[];
+  impls: Impl[];
+  rounds: number; // each set-up runs each workload once per round (A B A B ...)
+  trickle: number; // connections in one trickle run
+  trickleGapMs: number;
+  warmupSec: number; // unmeasured keepalive + churn per set-up before round 1
+  budgetSec: number; // no round starts that would end after this (counted from the start)
+  quick: boolean;
+  json?: string;
+  html?: string;
+}
+
+export const USAGE = `Usage: npm run compare -- [options]
+
+  --workers N        workers per primary (default 4)
+  --duration S       seconds per keepalive and churn run (default 1; quick 0.75)
+  --connections N    keep-alive connections, and churn lanes (default 32)
+  --work N           busy-loop iterations per request (default 0)
+  --policies LIST    rr,none (default both)
+  --workloads LIST   keepalive,churn,trickle (default all)
+  --impls LIST       mini,node (default both)
+  --rounds N         alternating rounds, medians are taken over them (default 5; quick 2)
+  --trickle N        connections per trickle run, 2 ms apart (default 400; quick 150)
+  --budget S         stop starting rounds that would end after S seconds (default 88; quick 28)
+  --quick            a short run (about 25 s) for a first look or CI
+  --json FILE        write every figure as JSON
+  --html FILE        write a self-contained HTML report
+  --help             show this text`;
+
+const IMPLS: Record<string, Impl> = { mini: 'mini-cluster', 'mini-cluster': 'mini-cluster', node: 'node:cluster', 'node:cluster': 'node:cluster' };
+
+function list<T extends string>(value: string, allowed: readonly T[], name: string): T[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) if (!allowed.includes(item as T)) throw new Error(`--${name}: unknown value '${item}' (choose from ${allowed.join(', ')})`);
+  if (items.length === 0) throw new Error(`--${name} needs at least one value`);
+  return [...new Set(items)] as T[];
+}
+
+function positive(value: string | undefined, fallback: number, name: string, integer = true): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got '${value}'`);
+  return n;
+}
+
+/** Parses argv (without node and script) into options; throws with a readable message on bad input. */
+export function parseOptions(argv: string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      workers: { type: 'string' }, duration: { type: 'string' }, connections: { type: 'string' }, work: { type: 'string' },
+      policies: { type: 'string' }, workloads: { type: 'string' }, impls: { type: 'string' }, rounds: { type: 'string' },
+      trickle: { type: 'string' }, budget: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'string' }, html: { type: 'string' }, help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return 'help';
+  const quick = values.quick ?? false;
+  const impls = list(values.impls ?? 'mini,node', Object.keys(IMPLS), 'impls').map((name) => IMPLS[name]!);
+  return {
+    workers: positive(values.workers, 4, 'workers'),
+    durationSec: positive(values.duration, quick ? 0.75 : 1, 'duration', false),
+    connections: positive(values.connections, 32, 'connections'),
+    work: values.work === undefined || values.work === '0' ? 0 : positive(values.work, 0, 'work'),
+    policies: list(values.policies ?? 'rr,none', ['rr', 'none'] as const, 'policies'),
+    workloads: list(values.workloads ?? 'keepalive,churn,trickle', ['keepalive', 'churn', 'trickle'] as const, 'workloads'),
+    impls: [...new Set(impls)],
+    rounds: positive(values.rounds, quick ? 2 : 5, 'rounds'),
+    trickle: positive(values.trickle, quick ? 150 : 400, 'trickle'),
+    trickleGapMs: 2,
+    warmupSec: quick ? 0.25 : 0.5,
+    budgetSec: positive(values.budget, quick ? 28 : 88, 'budget', false),
+    quick,
+    json: values.json,
+    html: values.html,
+  };
+}

@@ -1,0 +1,143 @@
+// Turns the run records into what people read: medians per set-up and
+// workload, ratios (mini-cluster ÷ node:cluster, rr ÷ none), the issue's
+// performance targets, and whether memory grows with connections served.
+// Mirrors: nothing — teaching helper
+// Read next: scripts/compare/table.ts (terminal) and scripts/compare/html.ts (report)
+
+import type { Impl, Policy, Workload } from './protocol.ts';
+import type { RunRecord } from './runner.ts';
+import { median, ratio } from './stats.ts';
+
+/** The figures that get a median and can be compared. */
+export const FIGURES = [
+  'requestsPerSec', 'connectionsPerSec', 'p50', 'p99', 'jain', 'maxOverMin', 'busiestShare',
+  'wakeupsPerConnection', 'primaryCpuUsPerConnection', 'primaryRssMiB', 'workerRssMiB',
+] as const;
+export type Figure = (typeof FIGURES)[number];
+
+export interface Cell {
+  impl: Impl;
+  policy: Policy;
+  workload: Workload;
+  runs: number;
+  medians: Record<Figure, number | null>;
+  perWorkerTotal: number[]; // requests (keepalive) or connections, summed over rounds, by worker index
+}
+
+export interface RatioRow {
+  workload: Workload;
+  figure: Figure;
+  miniOverNode: Partial<Record<Policy, number | null>>;
+  rrOverNone: Partial<Record<Impl, number | null>>;
+}
+
+export interface Target {
+  description: string;
+  value: number | null;
+  limit: string;
+  met: boolean | null; // null: not measured in this run
+}
+
+export interface MemoryTrend {
+  impl: Impl;
+  policy: Policy;
+  // Primary and largest worker RSS after a full GC at the end of the first, middle
+  // and last run, with the connections this set-up had served by then.
+  points: { afterConnections: number; primaryRssMiB: number; workerRssMiB: number }[];
+  primaryGrowthMiB: number;
+  workerGrowthMiB: number;
+  flat: boolean; // grew by less than 5 MiB and 10%
+}
+
+export interface Summary {
+  cells: Cell[];
+  ratios: RatioRow[];
+  targets: Target[];
+  memory: MemoryTrend[];
+}
+
+function pick(r: RunRecord, figure: Figure): number | null {
+  if (figure === 'p50' || figure === 'p99') return r.latencyMs[figure];
+  if (figure === 'jain' || figure === 'maxOverMin' || figure === 'busiestShare') return r.fairness[figure];
+  return r[figure];
+}
+
+export function summarise(records: RunRecord[]): Summary {
+  const cells = cellsOf(records);
+  const find = (impl: Impl, policy: Policy, workload: Workload) =>
+    cells.find((c) => c.impl === impl && c.policy === policy && c.workload === workload);
+  const m = (impl: Impl, policy: Policy, workload: Workload, figure: Figure) => find(impl, policy, workload)?.medians[figure] ?? null;
+
+  const ratioFigures: Record<Workload, Figure[]> = {
+    keepalive: ['requestsPerSec', 'p99', 'primaryRssMiB', 'workerRssMiB'],
+    churn: ['connectionsPerSec', 'p99', 'wakeupsPerConnection', 'primaryCpuUsPerConnection', 'primaryRssMiB'],
+    trickle: ['jain', 'maxOverMin', 'wakeupsPerConnection', 'primaryCpuUsPerConnection'],
+  };
+  const workloads = [...new Set(cells.map((c) => c.workload))];
+  const ratios: RatioRow[] = workloads.flatMap((workload) =>
+    ratioFigures[workload].map((figure) => ({
+      workload, figure,
+      miniOverNode: { rr: ratio(m('mini-cluster', 'rr', workload, figure), m('node:cluster', 'rr', workload, figure)), none: ratio(m('mini-cluster', 'none', workload, figure), m('node:cluster', 'none', workload, figure)) },
+      rrOverNone: { 'mini-cluster': ratio(m('mini-cluster', 'rr', workload, figure), m('mini-cluster', 'none', workload, figure)), 'node:cluster': ratio(m('node:cluster', 'rr', workload, figure), m('node:cluster', 'none', workload, figure)) },
+    })),
+  );
+  return { cells, ratios, targets: targetsOf(m), memory: memoryOf(records) };
+}
+
+function cellsOf(records: RunRecord[]): Cell[] {
+  const cells = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const key = `${r.impl}|${r.policy}|${r.workload}`;
+    cells.set(key, [...(cells.get(key) ?? []), r]);
+  }
+  return [...cells.values()].map((runs) => {
+    const first = runs[0]!;
+    const medians = Object.fromEntries(FIGURES.map((f) => [f, median(runs.map((r) => pick(r, f)))])) as Record<Figure, number | null>;
+    const perWorkerTotal = first.perWorker.map((_, i) =>
+      runs.reduce((sum, r) => sum + (first.fairness.of === 'requests' ? r.perWorker[i]?.requests ?? 0 : r.perWorker[i]?.connections ?? 0), 0),
+    );
+    return { impl: first.impl, policy: first.policy, workload: first.workload, runs: runs.length, medians, perWorkerTotal };
+  });
+}
+
+type MedianOf = (impl: Impl, policy: Policy, workload: Workload, figure: Figure) => number | null;
+
+function targetsOf(m: MedianOf): Target[] {
+  const targets: Target[] = [];
+  const atLeast = (description: string, value: number | null, limit: number) =>
+    targets.push({ description, value, limit: `≥ ${limit}`, met: value === null ? null : value >= limit });
+  const atMost = (description: string, value: number | null, limit: number, unit = '') =>
+    targets.push({ description, value, limit: `≤ ${limit}${unit}`, met: value === null ? null : value <= limit });
+  for (const policy of ['rr', 'none'] as const) {
+    atLeast(`keepalive requests/s, mini ÷ node, ${policy}`, ratio(m('mini-cluster', policy, 'keepalive', 'requestsPerSec'), m('node:cluster', policy, 'keepalive', 'requestsPerSec')), 0.95);
+    atLeast(`churn connections/s, mini ÷ node, ${policy}`, ratio(m('mini-cluster', policy, 'churn', 'connectionsPerSec'), m('node:cluster', policy, 'churn', 'connectionsPerSec')), 0.95);
+  }
+  atMost('primary CPU µs per connection (churn, rr), mini ÷ node', ratio(m('mini-cluster', 'rr', 'churn', 'primaryCpuUsPerConnection'), m('node:cluster', 'rr', 'churn', 'primaryCpuUsPerConnection')), 1.05);
+  // Memory: medians per workload, then the larger of the workloads named.
+  const rss = (impl: Impl, policy: Policy, workloads: Workload[], figure: 'primaryRssMiB' | 'workerRssMiB') => {
+    const values = workloads.map((w) => m(impl, policy, w, figure)).filter((v): v is number => v !== null);
+    return values.length ? Math.max(...values) : null;
+  };
+  for (const policy of ['rr', 'none'] as const) {
+    const measured: Workload[] = ['keepalive', 'churn'];
+    atMost(`primary peak RSS (keepalive, churn), mini ÷ node, ${policy}`, ratio(rss('mini-cluster', policy, measured, 'primaryRssMiB'), rss('node:cluster', policy, measured, 'primaryRssMiB')), 1.1);
+    const mini = rss('mini-cluster', policy, [...measured, 'trickle'], 'workerRssMiB');
+    const node = rss('node:cluster', policy, [...measured, 'trickle'], 'workerRssMiB');
+    atMost(`worker RSS, mini − node, ${policy}`, mini === null || node === null ? null : Math.round((mini - node) * 10) / 10, 5, ' MiB');
+  }
+  return targets;
+}
+
+function memoryOf(records: RunRecord[]): MemoryTrend[] {
+  const bySetUp = new Map<string, RunRecord[]>();
+  for (const r of records) bySetUp.set(`${r.impl}|${r.policy}`, [...(bySetUp.get(`${r.impl}|${r.policy}`) ?? []), r]);
+  return [...bySetUp.values()].map((runs) => {
+    const chosen = [runs[0]!, runs[Math.floor((runs.length - 1) / 2)]!, runs.at(-1)!];
+    const points = chosen.map((r) => ({ afterConnections: r.connectionsServedBefore + r.served.connections, primaryRssMiB: r.primaryRssAfterGcMiB, workerRssMiB: r.workerRssAfterGcMiB }));
+    const primaryGrowthMiB = Math.round((points[2]!.primaryRssMiB - points[0]!.primaryRssMiB) * 10) / 10;
+    const workerGrowthMiB = Math.round((points[2]!.workerRssMiB - points[0]!.workerRssMiB) * 10) / 10;
+    const grewLittle = (growth: number, base: number) => growth < 5 && growth < base * 0.1;
+    const flat = grewLittle(primaryGrowthMiB, points[0]!.primaryRssMiB) && grewLittle(workerGrowthMiB, points[0]!.workerRssMiB);
+    return { impl: runs[0]!.impl, policy: runs[0]!.policy, points, primaryGrowthMiB, workerGrowthMiB, flat };
+  });
+}
