@@ -10,6 +10,8 @@
  *     |-- {cmd, act:'queryServer', seq:7} -->|  handler runs
  *     |<-- {cmd, ack:7, errno, key} ---------|  the callback stored under 7 runs
  */
+import { holdSend, tracing, traceDispatch, traceNote } from './trace.ts';
+
 /**
  * Every internal message carries this tag. Node's child_process diverts any
  * message whose `cmd` starts with `NODE_` to the undocumented
@@ -103,12 +105,14 @@ export function sendHelper(proc: Channel, message: object, handle?: RawHandle | 
     // NODE: utils.js returns false here and never calls `cb`, so whatever the
     // callback holds (a client socket, in round robin) leaks. DIVERGENCE: we
     // answer "no reply" so the requester can recover what it sent.
+    if (tracing) traceNote(`not sent (channel closed): ${JSON.stringify(message)}`);
     if (cb !== undefined) process.nextTick(cb, null);
     return false;
   }
   const envelope = { cmd: CMD, ...message, seq };
   if (cb !== undefined) callbacks.set(seq, { target: proc, cb });
   seq += 1;
+  if (tracing && holdSend(() => proc.send!(envelope, handle ?? undefined, {}, onSendError))) return true;
   return proc.send(envelope, handle ?? undefined, {}, onSendError);
 }
 
@@ -116,23 +120,31 @@ export function sendHelper(proc: Channel, message: object, handle?: RawHandle | 
  * Build the 'internalMessage' listener for one peer. Replies go to their
  * stored callback, everything else to `handler` (with `this` = worker).
  */
-export function internal<W extends { process: Channel }>(
+export function internal<W extends { id: number; process: Channel }>(
   worker: W,
   handler: (this: W, message: Envelope, handle?: RawHandle) => void,
+  gate?: (message: Envelope, run: () => void) => void,
 ): (message: unknown, handle?: RawHandle) => void {
+  function dispatch(message: Envelope, handle?: RawHandle): void {
+    if (tracing) traceDispatch(worker.id, message, handle, () => route(message, handle));
+    else route(message, handle);
+  }
+  function route(message: Envelope, handle?: RawHandle): void {
+    const pending = message.ack === undefined ? undefined : callbacks.get(message.ack);
+    // DIVERGENCE: the reply must come from the peer we asked; Node would
+    // let one worker answer a request that was sent to another.
+    if (pending !== undefined && pending.target === worker.process) {
+      callbacks.delete(message.ack!);
+      pending.cb(message, handle);
+    } else {
+      handler.call(worker, message, handle);
+    }
+  }
   return function onInternalMessage(message: unknown, handle?: RawHandle): void {
     if (!isEnvelope(message)) return; // someone else's NODE_ traffic
-    if (message.ack !== undefined) {
-      const pending = callbacks.get(message.ack);
-      // DIVERGENCE: the reply must come from the peer we asked; Node would
-      // let one worker answer a request that was sent to another.
-      if (pending !== undefined && pending.target === worker.process) {
-        callbacks.delete(message.ack);
-        pending.cb(message, handle);
-        return;
-      }
-    }
-    handler.call(worker, message, handle);
+    // The step-through mode (src/step.ts) may hold the message until Enter.
+    if (gate === undefined) dispatch(message, handle);
+    else gate(message, () => dispatch(message, handle));
   };
 }
 
@@ -146,6 +158,7 @@ export function dropPendingRequests(target: Channel): void {
   for (const [key, pending] of callbacks) {
     if (pending.target !== target) continue;
     callbacks.delete(key);
+    if (tracing) traceNote(`peer gone: request seq=${key} will never be answered; answering null`);
     pending.cb(null);
   }
 }

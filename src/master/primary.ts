@@ -20,6 +20,8 @@ import { RoundRobinHandle } from './round-robin-handle.ts';
 import { SharedHandle } from './shared-handle.ts';
 import { createWorkerProcess, type ClusterSettings } from './fork.ts';
 import { validate } from './validate.ts';
+import { decide } from '../trace.ts';
+import { createStepGate, stepping } from '../step.ts';
 
 export const SCHED_NONE = 1;
 export const SCHED_RR = 2;
@@ -117,7 +119,7 @@ export function createPrimary(): PrimaryCluster {
       worker.emit('disconnect');
       cluster.emit('disconnect', worker);
     });
-    child.on('internalMessage', internal(worker, onmessage));
+    child.on('internalMessage', internal(worker, onmessage, stepGate?.(`w${id}`)));
     process.nextTick(() => cluster.emit('fork', worker));
     cluster.workers[worker.id] = worker;
     return worker;
@@ -144,6 +146,7 @@ export function createPrimary(): PrimaryCluster {
 
   const acts: Record<string, (worker: Worker, message: Envelope) => void> = {
     online(worker) {
+      decide("state=online, emit 'online'");
       worker.state = 'online';
       worker.emit('online');
       cluster.emit('online', worker);
@@ -152,17 +155,20 @@ export function createPrimary(): PrimaryCluster {
     listening(worker, message) {
       const { addressType, address, port, fd } = message;
       const info = { addressType, address, port, fd };
+      decide(`state=listening, emit 'listening' on port ${port}`);
       worker.state = 'listening';
       worker.emit('listening', info);
       cluster.emit('listening', worker, info);
     },
     exitedAfterDisconnect(worker, message) {
+      decide('exitedAfterDisconnect=true, ack');
       worker.exitedAfterDisconnect = true;
       sendHelper(worker.process, { ack: message.seq });
     },
     close(worker, message) {
       const key = message.key as string;
       const handle = handles.get(key);
+      decide(handle === undefined ? 'no such listener: ignored' : `w${worker.id} leaves ${key}`);
       if (handle !== undefined && handle.remove(worker)) handles.delete(key);
     },
   };
@@ -170,6 +176,7 @@ export function createPrimary(): PrimaryCluster {
   function onmessage(this: Worker, message: Envelope): void {
     const problem = validate(message);
     if (problem !== null) {
+      decide(`ignored: ${problem}`);
       // DIVERGENCE: Node ignores what it does not understand, silently.
       process.emitWarning(`worker ${this.id} sent a malformed internal message (${problem}); ignored`, 'MiniClusterWarning');
       return;
@@ -193,6 +200,9 @@ export function createPrimary(): PrimaryCluster {
       // SIMPLIFIED: no UDP here, so no "UDP always gets a SharedHandle" branch.
       handle = schedulingPolicy === SCHED_RR ? new RoundRobinHandle(key, address, message) : new SharedHandle(key, address, message);
       handles.set(key, handle);
+      decide(`new ${handle.constructor.name} for ${key}`);
+    } else {
+      decide(`joins the ${handle.constructor.name} for ${key}`);
     }
     const owner = handle;
     if (!owner.data) owner.data = message.data;
@@ -206,6 +216,18 @@ export function createPrimary(): PrimaryCluster {
       process.emitWarning(`worker ${worker.id} asked twice for ${key}; refused`, 'MiniClusterWarning');
       sendHelper(worker.process, { errno: UV_EADDRINUSE, key, ack: message.seq, data: null });
     }
+  }
+
+  // MINI_CLUSTER_STEP: pause before each message, showing the round-robin queues.
+  const stepGate = stepping ? createStepGate(() => queues()) : undefined;
+  function queues(): string {
+    const lines = [...handles.values()].map((h) => {
+      if (!(h instanceof RoundRobinHandle)) return `   SharedHandle ${h.key}: ${h.workers.size} worker(s)`;
+      const free = [...h.free.keys()].map((id) => `w${id}`);
+      const inflight = [...h.all.keys()].filter((id) => !h.free.has(id)).map((id) => `w${id}`);
+      return `   RR ${h.key} free=[${free}] handles=${h.handles.length} inflight={${inflight}}`;
+    });
+    return lines.length > 0 ? lines.join('\n') : '   (no listeners yet)';
   }
 
   function removeHandlesForWorker(worker: Worker): void {

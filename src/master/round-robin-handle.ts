@@ -20,6 +20,7 @@ import net from 'node:net';
 import type { EventEmitter } from 'node:events';
 import { sendHelper, type Envelope, type RawHandle, type ServerQuery, type Sockname } from '../ipc.ts';
 import type { Worker } from '../worker.ts';
+import { decide, traceState, tracing } from '../trace.ts';
 
 /** How add() answers the worker: `errno` null on success, negative on failure. */
 export type AddCallback = (errno: number | null, reply: { sockname?: Sockname } | null, handle: RawHandle | null) => void;
@@ -121,7 +122,9 @@ export class RoundRobinHandle {
   remove(worker: Worker): boolean {
     if (!this.all.delete(worker.id)) return false;
     this.free.delete(worker.id);
+    if (tracing) this.trace();
     if (this.all.size !== 0) return false;
+    decide(`last worker left ${this.key}: ${this.handles.length} queued client(s) closed, listener closed`);
 
     // The last worker left: drop the queued clients and stop listening, so
     // new clients get ECONNREFUSED instead of waiting for nobody.
@@ -146,6 +149,8 @@ export class RoundRobinHandle {
     if (worker !== undefined) {
       this.free.delete(worker.id);
       this.handoff(worker);
+    } else if (tracing) {
+      this.trace(); // queued: nobody is free
     }
   }
 
@@ -156,13 +161,16 @@ export class RoundRobinHandle {
     const handle = this.handles.shift();
     if (handle === undefined) {
       this.free.set(worker.id, worker); // Add to ready queue again.
+      if (tracing) this.trace();
       return;
     }
+    if (tracing) this.trace(); // before the send, so the line comes before the worker's
 
     // At most one newconn is in flight per worker per listener: the worker is
     // in neither `free` nor able to get another until it answers.
     const message = { act: 'newconn', key: this.key };
     sendHelper(worker.process, message, handle, (reply: Envelope | null) => {
+      if (tracing) decide(reply === null ? 'no answer will come: redistribute' : reply.accepted ? 'accepted: primary closes its copy' : 'refused: redistribute');
       if (reply !== null && reply.accepted === true) {
         // The worker holds its own duplicate of the fd now; close ours. Not
         // earlier: closing before the send is written makes it fail (EINVAL).
@@ -175,6 +183,11 @@ export class RoundRobinHandle {
       }
       this.handoff(worker);
     });
+  }
+
+  /** One trace line with the queues (MINI_CLUSTER_TRACE; src/trace.ts). */
+  trace(): void {
+    traceState(this.key, this.all.keys(), this.free.keys(), this.handles.length);
   }
 }
 

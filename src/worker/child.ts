@@ -20,6 +20,7 @@ import { sendHelper, internal, type Envelope, type RawHandle, type ReplyCallback
 import { Worker, WORKER_ID_ENV, type WorkerSide } from '../worker.ts';
 import { FauxHandle } from './faux-handle.ts';
 import { installNetShim } from '../net-shim/listen-in-cluster.ts';
+import { decide, traceAs } from '../trace.ts';
 
 /** A listener handle in this worker: the faux handle (RR) or the shared raw handle (NONE). */
 export type ClusterHandle = FauxHandle | RawHandle;
@@ -106,6 +107,7 @@ export function createWorkerCluster(): WorkerCluster {
   cluster._setupWorker = function _setupWorker(): void {
     const worker = new Worker({ id: Number(process.env[WORKER_ID_ENV]) | 0, process, state: 'online' }, side);
     cluster.worker = worker;
+    traceAs(`w${worker.id}`);
     process.once('disconnect', () => {
       worker.emit('disconnect');
       // Unexpected disconnect: the primary died or closed us off. Leave now.
@@ -113,7 +115,10 @@ export function createWorkerCluster(): WorkerCluster {
     });
     process.on('internalMessage', internal(worker, function onmessage(message: Envelope, handle?: RawHandle) {
       if (message.act === 'newconn') onconnection(message, handle as RawHandle);
-      else if (message.act === 'disconnect') leave(worker, true);
+      else if (message.act === 'disconnect') {
+        decide(`close ${handles.size} server(s), then the channel`);
+        leave(worker, true);
+      }
     }));
     installNetShim(cluster._getServer); // from now on, listen() asks the primary
     send({ act: 'online' });
@@ -140,6 +145,7 @@ export function createWorkerCluster(): WorkerCluster {
       if (typeof tls._setServerData === 'function') tls._setServerData(reply.data);
       const errno = reply.errno as number | null;
       const key = reply.key as string;
+      decide(errno ? 'listen fails: server emits error' : handle ? 'SCHED_NONE: listen on the shared handle' : 'round robin: faux handle');
       if (errno) {
         // DIVERGENCE: Node keeps the index of a failed listen, so this
         // worker's next listen no longer matches the others' (nodejs/node#60086).
@@ -184,6 +190,7 @@ export function createWorkerCluster(): WorkerCluster {
     // still gets handoffs: refuse them, the primary finds another worker.
     let accepted = entry !== undefined;
     if (entry !== undefined && atConnectionLimit(entry.owner)) accepted = false;
+    decide(accepted ? "accepted: emit 'connection'" : entry ? 'refused: maxConnections reached' : 'refused: server closed here');
     // Answer first: the primary hands this worker nothing more until it does.
     send({ ack: message.seq, accepted });
     if (accepted) (entry!.handle as FauxHandle).onconnection?.(0, clientHandle);

@@ -16,18 +16,26 @@ export interface ScenarioRun {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', timeoutMs = 20_000): Promise<ScenarioRun> {
+export interface ScenarioOptions {
+  env?: Record<string, string>; // extra environment, e.g. MINI_CLUSTER_TRACE
+  input?: string; // written to the primary's stdin, which is then closed
+  timeoutMs?: number;
+}
+
+export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', options: ScenarioOptions = {}): Promise<ScenarioRun> {
+  const { env = {}, input, timeoutMs = 20_000 } = options;
   const file = path.join(root, 'test/fixtures/scenarios', `${name}.ts`);
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: root,
-    env: { ...process.env, CLUSTER_IMPL: impl, NODE_CLUSTER_SCHED_POLICY: policy },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MINI_CLUSTER_TRACE: '', MINI_CLUSTER_STEP: '', ...env, CLUSTER_IMPL: impl, NODE_CLUSTER_SCHED_POLICY: policy },
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin!.end(input);
   const pids = new Set<number>([child.pid!]);
   const records: Record<string, any>[] = [];
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk) => {
+  child.stdout!.on('data', (chunk) => {
     stdout += chunk;
     let newline;
     while ((newline = stdout.indexOf('\n')) >= 0) {
@@ -42,7 +50,7 @@ export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', tim
       }
     }
   });
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
