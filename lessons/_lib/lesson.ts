@@ -1,0 +1,119 @@
+/**
+ * Plumbing the lessons share, so each main.ts can show its one idea: flags,
+ * a safety deadline, killing what we started by pid, a fresh-connection
+ * HTTP GET, and reading a process's wakeup count from /proc.
+ *
+ * Mirrors: nothing — teaching helper
+ * Read next: lessons/README.md (the index), then lessons/01-one-process-one-core
+ */
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+
+// ---- command-line flags: `npm run lesson 5 -- --workers 3 --no-strace` ----
+
+/** True if `--name` was given. */
+export function flag(name: string): boolean {
+  return process.argv.includes(`--${name}`);
+}
+
+/** The number after `--name` (or in `--name=value`), else `fallback`. */
+export function option(name: string, fallback: number): number {
+  const args = process.argv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === `--${name}` && i + 1 < args.length) return Number(args[i + 1]);
+    if (arg.startsWith(`--${name}=`)) return Number(arg.slice(name.length + 3));
+  }
+  return fallback;
+}
+
+// ---- the processes a lesson starts, and how it ends ----
+
+/** Anything with a pid that we started and must stop: ChildProcess, worker.process. */
+interface Started { pid?: number; exitCode: number | null; signalCode: NodeJS.Signals | null; kill(signal?: NodeJS.Signals): boolean }
+
+const started: Started[] = [];
+
+/** Remember a process we started, so finish() and the deadline can kill it. */
+export function track<T extends Started>(child: T): T {
+  started.push(child);
+  return child;
+}
+
+/** SIGKILL every tracked process that is still running, by its own pid. */
+export function killAll(): void {
+  for (const child of started) {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: it exited between the check and the kill.
+    }
+  }
+}
+
+/**
+ * A lesson must end by itself. If it is still running after `ms`, say so,
+ * kill what it started and exit with an error, so a check never hangs.
+ * The timer is unref'ed: a lesson that finished normally is not held up.
+ */
+export function deadline(ms = 15_000): void {
+  setTimeout(() => {
+    console.error(`lesson: still running after ${ms} ms, stopping (this is a bug in the lesson)`);
+    killAll();
+    process.exit(1);
+  }, ms).unref();
+  // Ctrl-C in the terminal: take the children down with us.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
+/** End the lesson: kill anything still running, then exit with `code`. */
+export function finish(code = 0): never {
+  killAll();
+  process.exit(code);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- a client that opens one new TCP connection per request ----
+
+export interface Reply { status: number; body: string; ms: number }
+
+/**
+ * GET http://127.0.0.1:<port><path> on a connection of its own (agent: false),
+ * so every call is a new connection the cluster has to place somewhere.
+ */
+export function get(port: number, path = '/', timeoutMs = 5_000): Promise<Reply> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - start }));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no reply within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+// ---- Linux's per-process counters ----
+
+/**
+ * How many times the process's main thread went to sleep and was woken up
+ * (`voluntary_ctxt_switches` in /proc/<pid>/status). An idle event loop
+ * sleeps in epoll_wait, so each increase is one wakeup. null off Linux.
+ */
+export function wakeups(pid: number): number | null {
+  try {
+    const match = /^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}

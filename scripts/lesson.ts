@@ -1,0 +1,43 @@
+/**
+ * The learner's two commands:
+ *   npm run lesson 3 [-- --flag ...]   runs lessons/03-<slug>/main.ts with the flags
+ *   npm run check 3                    runs lessons/03-<slug>/check.test.ts (vitest)
+ *   npm run check                      runs every lesson's check
+ *
+ * Mirrors: nothing — teaching helper (learnyounode's `run` and `verify`)
+ * Read next: lessons/README.md
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ROOT, lessonDir } from '../lessons/_lib/run-lesson.ts';
+
+const args = process.argv.slice(2);
+const checking = args[0] === '--check';
+if (checking) args.shift();
+const number = args[0] !== undefined && /^\d+$/.test(args[0]) ? Number(args.shift()) : undefined;
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: npm run lesson <N> [-- flags]   |   npm run check [N]`);
+  process.exit(2);
+}
+
+let command: string[];
+if (checking) {
+  // vitest treats a path argument as a filter on spec file names.
+  const filter = number === undefined ? 'lessons/' : path.join(lessonDir(number), 'check.test.ts');
+  command = [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', filter, ...args];
+} else {
+  if (number === undefined) usage('which lesson?');
+  let dir: string;
+  try {
+    dir = lessonDir(number);
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  command = ['--import', 'tsx', path.join(dir, 'main.ts'), ...args];
+}
+
+const child = spawn(process.execPath, command, { cwd: ROOT, stdio: 'inherit' });
+// Ctrl-C reaches the lesson too (same terminal); we just wait for it to end.
+process.on('SIGINT', () => {});
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
