@@ -30,17 +30,17 @@ function cellOf(summary: Summary, impl: Impl, policy: Policy, workload: Workload
 function sideBySide(summary: Summary, workload: Workload, figure: Figure, title: string): string {
   const groups: BarGroup[] = POLICIES.map((policy) => ({
     label: policy === 'rr' ? 'round robin' : 'SCHED_NONE',
-    bars: IMPLS.map((impl) => ({ label: impl.replace(':cluster', ''), value: cellOf(summary, impl, policy, workload)?.medians[figure] ?? null, color: COLORS[impl] })),
+    bars: IMPLS.map((impl) => ({ label: impl === 'mini-cluster' ? 'mini' : 'node', value: cellOf(summary, impl, policy, workload)?.medians[figure] ?? null, color: COLORS[impl] })),
   })).filter((g) => g.bars.some((b) => b.value !== null));
   return groups.length ? barChart({ title, groups, format: (v) => formatFigure(figure, v) }) : '';
 }
 
+/** One small chart per set-up: each worker's requests (keepalive) or connections, summed over rounds. */
 function perWorkerCharts(summary: Summary, workload: Workload): string {
-  const unit = workload === 'keepalive' ? 'requests' : 'connections';
   return summary.cells
     .filter((c) => c.workload === workload)
     .map((c) => barChart({
-      title: `${c.impl} ${c.policy}: ${unit} per worker`,
+      title: `${c.impl} ${c.policy}`,
       groups: [{ label: `Jain ${formatFigure('jain', c.medians.jain)}, max/min ${formatFigure('maxOverMin', c.medians.maxOverMin)}`, bars: c.perWorkerTotal.map((n, i) => ({ label: `w${i + 1}`, value: n, color: COLORS[c.impl] })) }],
       format: (v) => Math.round(v).toLocaleString('en-US'),
       width: 280,
@@ -115,7 +115,7 @@ ${meta.notes.length ? `<div class="notes">${meta.notes.map((n) => `<p>${escapeHt
 <p><span class="swatch" style="background:${COLORS['mini-cluster']}"></span>mini-cluster &nbsp; <span class="swatch" style="background:${COLORS['node:cluster']}"></span>node:cluster</p>
 <h2>Targets</h2>${targetList(summary)}
 <h2>Throughput, wakeups and primary cost, side by side</h2><div class="charts">${headline}</div>
-${workloads.map((w) => `<h2>${escapeHtml(WORKLOAD_TITLES[w])}</h2><div class="charts">${perWorkerCharts(summary, w)}</div>${figureTable(summary, w)}`).join('\n')}
+${workloads.map((w) => `<h2>${escapeHtml(WORKLOAD_TITLES[w])}</h2><p>Bars: each worker's ${w === 'keepalive' ? 'requests' : 'connections'}, counted by the workers themselves, summed over the rounds. Table: medians.</p><div class="charts">${perWorkerCharts(summary, w)}</div>${figureTable(summary, w)}`).join('\n')}
 <h2>Ratios of medians</h2>${ratioTable(summary)}
 <h2>Memory as connections are served</h2>${memoryList(summary)}
 </body></html>

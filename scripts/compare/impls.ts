@@ -24,14 +24,11 @@ export interface ClusterLike {
   on(event: 'listening', listener: (worker: WorkerLike, address: { port: number }) => void): unknown;
 }
 
-/** True while the mini-cluster slot still loads node:cluster (the engine is not in yet). */
-export const MINI_IS_PLACEHOLDER = true;
+/** True while the mini-cluster slot still loads node:cluster (set it while the engine is broken). */
+export const MINI_IS_PLACEHOLDER = false;
 
 /** Loads one implementation. Call it in the primary only, after the policy env var is set. */
 export async function loadCluster(impl: Impl): Promise<ClusterLike> {
-  if (impl === 'mini-cluster' && !MINI_IS_PLACEHOLDER) {
-    // Switched on once src/index.ts exists: see MINI_IS_PLACEHOLDER.
-  }
-  const loaded = await import('node:cluster');
+  const loaded = impl === 'mini-cluster' && !MINI_IS_PLACEHOLDER ? await import('../../src/index.ts') : await import('node:cluster');
   return loaded.default as unknown as ClusterLike;
 }

@@ -50,6 +50,7 @@ export class PrimaryProcess {
     this.primaryPid = this.child.pid ?? -1;
     this.channel = this.child.stdio[3] as Socket;
     readLines<Report>(this.channel, (report) => this.onReport(report));
+    this.channel.on('error', (error) => this.fail(`pipe to the primary failed: ${error.message}`));
     this.child.on('exit', (code, signal) => this.fail(`primary exited (code ${code}, signal ${signal})`));
     started.add(this);
   }

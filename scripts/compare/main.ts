@@ -102,6 +102,8 @@ process.on('exit', killAllNow);
 main().then(
   (code) => process.exit(code),
   async (error) => {
+    // After Ctrl-C the run in progress fails as its primary stops: not news.
+    if (interrupted) return;
     process.stderr.write(`compare failed: ${(error as Error)?.stack ?? error}\n`);
     await stopAll();
     process.exit(1);

@@ -155,6 +155,7 @@ process.on('SIGINT', () => void stop(130));
 process.on('SIGTERM', () => void stop(143));
 // The orchestrator went away: nobody will ever send 'stop'.
 channel.on('close', () => void stop(1));
+channel.on('error', () => void stop(1));
 
 readLines<Command>(channel, (command) => {
   const fail = (error: unknown) => report({ type: 'failed', message: String((error as Error)?.message ?? error) });

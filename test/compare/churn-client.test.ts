@@ -1,0 +1,67 @@
+// Specs for our own churn/trickle client, against a plain HTTP server on
+// port 0 that counts connections the way the worker program does.
+// Mirrors: nothing — teaching helper
+// Read next: scripts/compare/churn-client.ts
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { churn, oneRequest, trickle } from '../../scripts/compare/churn-client.ts';
+
+let server: http.Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+async function countingServer(): Promise<{ port: number; counts: { connections: number; requests: number } }> {
+  const counts = { connections: 0, requests: 0 };
+  server = http.createServer((_req, res) => {
+    counts.requests++;
+    res.end('hello world\n');
+  });
+  server.on('connection', () => counts.connections++);
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, counts };
+}
+
+describe('churn', () => {
+  it('opens a new connection for every request, so the server counts as many connections as requests', async () => {
+    const { port, counts } = await countingServer();
+    const result = await churn(port, 8, 300);
+    expect(result.failed).toBe(0);
+    expect(result.completed).toBeGreaterThan(50);
+    expect(counts.connections).toBe(result.completed);
+    expect(counts.requests).toBe(result.completed);
+    expect(result.latenciesMs).toHaveLength(result.completed);
+  });
+
+  it('stops at the connection cap even before the deadline', async () => {
+    const { port, counts } = await countingServer();
+    const result = await churn(port, 4, 10_000, 40);
+    expect(result.completed).toBe(40);
+    expect(counts.connections).toBe(40);
+  });
+});
+
+describe('trickle', () => {
+  it('makes exactly the number of sequential connections asked for, spaced by the gap', async () => {
+    const { port, counts } = await countingServer();
+    const result = await trickle(port, 50, 2);
+    expect(result).toMatchObject({ completed: 50, failed: 0 });
+    expect(counts.connections).toBe(50);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(50 * 2);
+  });
+});
+
+describe('oneRequest', () => {
+  it('fails with the reason when nothing listens on the port', async () => {
+    const { port } = await countingServer();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+    await expect(oneRequest(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('fails on an answer other than 200', async () => {
+    server = http.createServer((_req, res) => res.writeHead(503).end());
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    await expect(oneRequest((server.address() as AddressInfo).port)).rejects.toThrow(/unexpected response: "HTTP\/1.1 503/);
+  });
+});

@@ -1,0 +1,69 @@
+// Specs for the summary: medians per set-up, ratios, the targets
+// and the memory trend, all from hand-made run records.
+// Mirrors: nothing — teaching helper
+// Read next: scripts/compare/summary.ts
+
+import { describe, expect, it } from 'vitest';
+import { summarise } from '../../scripts/compare/summary.ts';
+import { plausibleRecords, record } from './fixtures.ts';
+
+describe('summarise', () => {
+  it('makes one cell per implementation, policy and workload', () => {
+    const summary = summarise(plausibleRecords());
+    expect(summary.cells).toHaveLength(2 * 2 * 3);
+    expect(summary.cells.every((c) => c.runs === 3)).toBe(true);
+  });
+
+  it('takes medians over the rounds, so one disturbed round does not move the figure', () => {
+    const records = [3000, 3100, 900].map((rate, i) =>
+      record({ impl: 'node:cluster', policy: 'rr', workload: 'churn', round: i + 1, perWorker: [10, 10], rate }));
+    const [cell] = summarise(records).cells;
+    expect(cell!.medians.connectionsPerSec).toBe(3000);
+  });
+
+  it('sums each worker count over the rounds for the bar charts', () => {
+    const records = [1, 2].map((round) =>
+      record({ impl: 'mini-cluster', policy: 'none', workload: 'trickle', round, perWorker: [13, 117, 70], rate: 300 }));
+    expect(summarise(records).cells[0]!.perWorkerTotal).toEqual([26, 234, 140]);
+  });
+
+  it('divides mini-cluster by node:cluster per policy, and rr by none per implementation', () => {
+    const churn = summarise(plausibleRecords()).ratios.find((r) => r.workload === 'churn' && r.figure === 'connectionsPerSec')!;
+    expect(churn.miniOverNode.rr).toBeCloseTo(1.02, 10);
+    expect(churn.miniOverNode.none).toBeCloseTo(1.02, 10);
+    expect(churn.rrOverNone['node:cluster']).toBeCloseTo(4000 / 6000, 10);
+  });
+
+  it('marks a target met or missed from the ratio of medians', () => {
+    const targets = summarise(plausibleRecords()).targets;
+    const keepaliveRr = targets.find((t) => t.description.startsWith('keepalive requests/s, mini ÷ node, rr'))!;
+    expect(keepaliveRr).toMatchObject({ met: true, limit: '≥ 0.95' });
+    expect(keepaliveRr.value).toBeCloseTo(1.02, 10);
+    // mini-cluster twice as slow under churn, rr: missed.
+    const slow = plausibleRecords().map((r) => (r.impl === 'mini-cluster' && r.workload === 'churn' && r.policy === 'rr' ? { ...r, connectionsPerSec: r.connectionsPerSec / 2 } : r));
+    expect(summarise(slow).targets.find((t) => t.description.startsWith('churn connections/s, mini ÷ node, rr'))!.met).toBe(false);
+  });
+
+  it('says a target was not measured when a set-up is missing', () => {
+    const onlyNode = plausibleRecords().filter((r) => r.impl === 'node:cluster');
+    expect(summarise(onlyNode).targets.every((t) => t.met === null)).toBe(true);
+  });
+
+  it('compares worker memory as a difference in MiB', () => {
+    const records = plausibleRecords().map((r) => (r.impl === 'mini-cluster' ? { ...r, workerRssMiB: r.workerRssMiB + 6 } : r));
+    const worker = summarise(records).targets.find((t) => t.description === 'worker RSS, mini − node, rr')!;
+    expect(worker).toMatchObject({ value: 6, met: false, limit: '≤ 5 MiB' });
+  });
+
+  it('calls memory flat when it does not grow as connections are served', () => {
+    const [trend] = summarise(plausibleRecords()).memory;
+    expect(trend!.flat).toBe(true);
+    // Points after the first, middle and last run: keepalive of round 1, churn of round 2, trickle of round 3.
+    expect(trend!.points.map((p) => p.afterConnections)).toEqual([32, 10_000 + 4000, 20_000 + 400]);
+  });
+
+  it('calls memory growing when the last run retains 20 MiB more than the first', () => {
+    const records = plausibleRecords().map((r) => (r.round === 3 ? { ...r, workerRssAfterGcMiB: r.workerRssAfterGcMiB + 20 } : r));
+    expect(summarise(records).memory.every((m) => !m.flat)).toBe(true);
+  });
+});
