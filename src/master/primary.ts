@@ -173,12 +173,19 @@ export function createPrimary(): PrimaryCluster {
     },
   };
 
+  const malformed = new Map<number, number>(); // malformed messages per worker id
   function onmessage(this: Worker, message: Envelope): void {
     const problem = validate(message);
     if (problem !== null) {
       decide(`ignored: ${problem}`);
-      // DIVERGENCE: Node ignores what it does not understand, silently.
-      process.emitWarning(`worker ${this.id} sent a malformed internal message (${problem}); ignored`, 'MiniClusterWarning');
+      // DIVERGENCE: Node trusts its workers; a bad message can crash its
+      // primary or be dropped silently. We warn (the first 10 per worker,
+      // then at 100, 1000, ...) and otherwise ignore it.
+      const count = (malformed.get(this.id) ?? 0) + 1;
+      malformed.set(this.id, count);
+      if (count <= 10 || Number.isInteger(Math.log10(count))) {
+        process.emitWarning(`worker ${this.id} sent a malformed internal message (${problem}); ignored [${count} so far]`, 'MiniClusterWarning');
+      }
       return;
     }
     acts[message.act as string](this, message);

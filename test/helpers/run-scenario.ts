@@ -20,10 +20,12 @@ export interface ScenarioOptions {
   env?: Record<string, string>; // extra environment, e.g. MINI_CLUSTER_TRACE
   input?: string; // written to the primary's stdin, which is then closed
   timeoutMs?: number;
+  /** Leave the scenario's worker pids alive at exit; the spec checks and kills them (`killAll`). */
+  keepWorkers?: boolean;
 }
 
 export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', options: ScenarioOptions = {}): Promise<ScenarioRun> {
-  const { env = {}, input, timeoutMs = 20_000 } = options;
+  const { env = {}, input, timeoutMs = 20_000, keepWorkers = false } = options;
   const file = path.join(root, 'test/fixtures/scenarios', `${name}.ts`);
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: root,
@@ -59,7 +61,7 @@ export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', opt
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      killAll(pids);
+      if (!keepWorkers) killAll(pids);
       const result = records.find((r) => r.type === 'result');
       if (result === undefined) reject(new Error(`scenario ${name} (${impl}, ${policy}) printed no result (exit ${code})\n${stderr}`));
       else resolve({ records, result, stderr, code });
@@ -67,7 +69,7 @@ export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', opt
   });
 }
 
-function killAll(pids: Set<number>): void {
+export function killAll(pids: Iterable<number>): void {
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
