@@ -1,0 +1,78 @@
+/**
+ * Checks lesson 06 against its README: listen() in a worker becomes a
+ * queryServer message, the primary's key and reply (with `sockname` under
+ * round robin, with a handle under SCHED_NONE), the faux handle, and the
+ * index that gives a second listen its own key.
+ *
+ * Mirrors: nothing — teaching helper
+ * Read next: lessons/06-query-server/README.md
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runLesson, transcript, type LessonRun } from '../_lib/run-lesson.ts';
+
+/** Every "worker N -> primary" / "primary -> worker N" line, parsed. */
+function messages(stdout: string): { dir: string; worker: number; msg: Record<string, any>; handle?: string }[] {
+  return [...stdout.matchAll(/^ {2}(worker (\d) -> primary|primary -> worker (\d)) {2}(\{.*\})(?: {2}\+ a (\w+) handle)?$/gm)].map((m) => ({
+    dir: m[2] !== undefined ? 'up' : 'down',
+    worker: Number(m[2] ?? m[3]),
+    msg: JSON.parse(m[4]),
+    handle: m[5],
+  }));
+}
+
+describe('lesson 06: queryServer', () => {
+  let rr: LessonRun;
+  let none: LessonRun;
+  beforeAll(async () => {
+    [rr, none] = await Promise.all([runLesson(6), runLesson(6, [], { env: { NODE_CLUSTER_SCHED_POLICY: 'none' } })]);
+  }, 30_000);
+
+  it('runs to the end under both policies', () => {
+    expect(rr.code, transcript(rr)).toBe(0);
+    expect(none.code, transcript(none)).toBe(0);
+  });
+
+  it("turns worker 1's listen(0, '127.0.0.1') into a queryServer message with index 0", () => {
+    const query = messages(rr.stdout).find((m) => m.dir === 'up' && m.worker === 1 && m.msg.act === 'queryServer');
+    expect(query?.msg, transcript(rr)).toMatchObject({ act: 'queryServer', index: 0, address: '127.0.0.1', port: 0, addressType: 4 });
+    expect(rr.stdout).toContain('key "127.0.0.1:0:4:undefined:0" (address:port:addressType:fd:index)');
+  });
+
+  it('answers with the key, the ack of the query and the sockname of the primary socket, under round robin', () => {
+    const all = messages(rr.stdout);
+    for (const id of [1, 2]) {
+      const query = all.find((m) => m.dir === 'up' && m.worker === id && m.msg.act === 'queryServer')!;
+      const reply = all.find((m) => m.dir === 'down' && m.worker === id && m.msg.ack === query.msg.seq);
+      const listening = all.find((m) => m.dir === 'up' && m.worker === id && m.msg.act === 'listening');
+      expect(reply?.msg, transcript(rr)).toMatchObject({ errno: null, key: '127.0.0.1:0:4:undefined:0', sockname: { address: '127.0.0.1', family: 'IPv4' } });
+      expect(reply?.handle, 'no handle rides along under round robin').toBeUndefined();
+      expect(listening?.msg.port, transcript(rr)).toBe(reply!.msg.sockname.port);
+    }
+  });
+
+  it('gives both workers a faux handle with no fd and the same port', () => {
+    const ports = [...rr.stdout.matchAll(/worker \d: server\.address\(\)\.port (\d+), server\._handle is a FauxHandle, _handle\.fd undefined/g)].map((m) => m[1]);
+    expect(ports, transcript(rr)).toHaveLength(2);
+    expect(ports[0], transcript(rr)).toBe(ports[1]);
+  });
+
+  it('gives a second listen in the same worker index 1, a new key and a different port', () => {
+    const query = messages(rr.stdout).find((m) => m.dir === 'up' && m.msg.act === 'queryServer' && m.msg.index === 1);
+    expect(query?.worker, transcript(rr)).toBe(1);
+    expect(rr.stdout).toContain('key "127.0.0.1:0:4:undefined:1"');
+    expect(rr.stdout, transcript(rr)).toMatch(/index 1 makes a new key, so a new listener: port \d+ is a different port/);
+  });
+
+  it('reports each closed server to the primary with a close message on disconnect', () => {
+    const closes = messages(rr.stdout).filter((m) => m.msg.act === 'close').map((m) => `${m.worker} ${m.msg.key}`).sort();
+    expect(closes, transcript(rr)).toEqual(['1 127.0.0.1:0:4:undefined:0', '1 127.0.0.1:0:4:undefined:1', '2 127.0.0.1:0:4:undefined:0']);
+  });
+
+  it('answers with errno 0 and the bound TCP handle itself, no sockname, under SCHED_NONE', () => {
+    const reply = messages(none.stdout).find((m) => m.dir === 'down' && m.worker === 1 && m.msg.ack !== undefined);
+    expect(reply?.msg, transcript(none)).toMatchObject({ errno: 0, key: '127.0.0.1:0:4:undefined:0' });
+    expect(reply?.msg.sockname, transcript(none)).toBeUndefined();
+    expect(reply?.handle, transcript(none)).toBe('TCP');
+    expect(none.stdout, transcript(none)).toMatch(/worker 1: server\.address\(\)\.port \d+, server\._handle is a TCP, _handle\.fd \d+/);
+  });
+});
