@@ -71,7 +71,7 @@ async function primary(): Promise<void> {
   for (const w of workers) {
     console.log(`  worker ${w.id}: process.pid ${w.process.pid}, state '${w.state}', isConnected() ${w.isConnected()}, isDead() ${w.isDead()}`);
   }
-  console.log(`  Object.keys(cluster.workers): ${JSON.stringify(Object.keys(cluster.workers))}`);
+  console.log(`  Object.keys(cluster.workers): ${JSON.stringify(Object.keys(cluster.workers!))}`);
   console.log(`  cluster.on('message') saw the same ${clusterMessages} messages, each with its worker as first argument`);
 
   // Let them go: disconnect closes the channel, and a worker with nothing

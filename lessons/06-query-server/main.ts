@@ -55,7 +55,7 @@ function watch(w: Worker): Promise<ServerReport> {
   const name = `worker ${w.id}`;
   // worker -> primary: these arrive as 'internalMessage' events on the
   // ChildProcess. prependListener: print before the engine's listener answers.
-  w.process.prependListener('internalMessage', (message: Record<string, unknown>) => {
+  (w.process as ChildProcess).prependListener('internalMessage', (message: Record<string, unknown>) => {
     if (message.cmd !== CMD) return;
     console.log(`  ${name} -> primary  ${show(message)}`);
     if (message.act === 'queryServer') {

@@ -137,7 +137,7 @@ async function live(): Promise<void> {
   const added: number[] = [];
   for (const w of workers) {
     track(w.process as ChildProcess);
-    w.process.prependListener('internalMessage', (m: { act?: string }) => m.act === 'queryServer' && added.push(w.id));
+    (w.process as ChildProcess).prependListener('internalMessage', (m: { act?: string }) => m.act === 'queryServer' && added.push(w.id));
   }
   let listening = 0;
   const port = await new Promise<number>((resolve) =>
