@@ -23,6 +23,7 @@ const impl = values.impl as Impl;
 const workerCount = Number(values.workers ?? '2');
 const STATS_TIMEOUT_MS = 5_000;
 const LISTEN_TIMEOUT_MS = 20_000;
+const SETTLE_MS = 20;
 
 const channel = new Socket({ fd: 3, readable: true, writable: true });
 const report = (message: Report) => writeLine(channel, message);
@@ -81,6 +82,7 @@ async function begin(): Promise<void> {
   // Ask the workers first, then read /proc: the IPC round trip itself wakes
   // each worker, and that wakeup must fall outside the measured window.
   const counts = await Promise.all(workers.map(askCounts));
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS)); // let them go back to sleep
   const ctxt = workers.map((w) => voluntaryCtxtSwitches(w.process.pid!));
   const rssSamples = [{ at: performance.now(), rss: process.memoryUsage.rss() }];
   const sampler = setInterval(() => rssSamples.push({ at: performance.now(), rss: process.memoryUsage.rss() }), 50);

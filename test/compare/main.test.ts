@@ -55,9 +55,10 @@ describe('npm run compare -- --quick', () => {
     out = await runQuick();
   }, 60_000);
 
-  it('finishes successfully within 30 s and writes the JSON and HTML files', () => {
+  it('finishes successfully within its time budget and writes the JSON and HTML files', () => {
     expect(out.code, out.stdout).toBe(0);
-    expect(out.seconds).toBeLessThan(30 + 3); // + starting Node and tsx for the orchestrator itself
+    // 28 s of budget, plus slack for a machine busy with other spec files.
+    expect(out.seconds, out.stdout).toBeLessThan(40);
     expect(out.html).toContain('<svg');
   });
 
