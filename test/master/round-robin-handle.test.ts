@@ -1,0 +1,530 @@
+/**
+ * Specifies RoundRobinHandle (SCHED_RR): how the primary binds, answers each
+ * worker's queryServer, and hands every accepted connection to exactly one idle
+ * worker. Fake workers and fake handles only: no processes, sockets or timers.
+ */
+import { EventEmitter } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it, vi, type Mock } from 'vitest';
+import { internal, dropPendingRequests, type Envelope, type RawHandle, type ServerQuery } from '../../src/ipc.ts';
+import { RoundRobinHandle, type AddCallback, type BindingServer } from '../../src/master/round-robin-handle.ts';
+import { Worker, type WorkerSide } from '../../src/worker.ts';
+import {
+  listenKey, newconn, newconnAccepted, newconnRefused, queryServer, queryServerFd, queryServerPipe, sockname,
+} from '../fixtures/messages.ts';
+
+type ListenHandle = NonNullable<BindingServer['_handle']>;
+type FakeClient = RawHandle & { name: string; close: Mock<() => void> };
+interface Sent { message: Envelope; handle: RawHandle | undefined }
+
+/** Stands in for net.Server: records listen(), and the spec decides when it is 'listening'. */
+class FakeServer extends EventEmitter implements BindingServer {
+  _handle: ListenHandle | null = null;
+  readonly listenCalls: object[] = [];
+  readonly close = vi.fn();
+  listen(options: object): this {
+    this.listenCalls.push(options);
+    return this;
+  }
+  /** The bind succeeded: net.Server sets `_handle`, then emits 'listening'. */
+  bound(handle: ListenHandle): void {
+    this._handle = handle;
+    this.emit('listening');
+  }
+  /** The bind failed, e.g. EADDRINUSE (errno -98 on Linux). */
+  failed(errno: number): void {
+    this.emit('error', Object.assign(new Error('listen EADDRINUSE: address already in use'), { errno, code: 'EADDRINUSE' }));
+  }
+}
+
+/** A listening TCP handle; without `getsockname` it stands for a pipe. */
+function fakeListenHandle({ pipe = false } = {}): ListenHandle & { close: Mock<() => void> } {
+  const handle = {
+    close: vi.fn(),
+    onconnection: () => { throw new Error('RoundRobinHandle did not take over onconnection'); },
+  };
+  if (pipe) return handle;
+  return { ...handle, getsockname: (out: object) => (Object.assign(out, sockname), 0) };
+}
+
+/** An accepted client connection, as libuv hands it to onconnection. */
+function client(name: string): FakeClient {
+  return { name, close: vi.fn() };
+}
+
+const side: WorkerSide = { disconnect() {}, destroy() {} };
+const fakeWorkers: FakeWorker[] = [];
+
+/**
+ * A real Worker around a fake ChildProcess that records what the primary sends.
+ * `answer()` plays the worker's onconnection: it replies to the oldest
+ * unanswered newconn through the real `internal()` listener, so the reply is
+ * matched by `ack` exactly as in the primary.
+ */
+class FakeWorker {
+  readonly sent: Sent[] = [];
+  /** Messages that matched no pending request and fell through to the handler. */
+  readonly unmatched: Envelope[] = [];
+  readonly proc = Object.assign(new EventEmitter(), { connected: true, send: this.#record.bind(this) });
+  readonly worker: Worker;
+  readonly #deliver: (message: unknown, handle?: RawHandle) => void;
+  #answered = 0;
+
+  constructor(id: number) {
+    this.worker = new Worker({ id, process: this.proc as unknown as ChildProcess }, side);
+    this.#deliver = internal(this.worker, (message) => void this.unmatched.push(message));
+    fakeWorkers.push(this);
+  }
+
+  #record(message: Envelope, handle?: RawHandle, _options?: object, _cb?: (err: Error | null) => void): boolean {
+    this.sent.push({ message, handle });
+    return true;
+  }
+
+  get id(): number {
+    return this.worker.id;
+  }
+
+  /** Every newconn this worker was sent, oldest first. */
+  get newconns(): Sent[] {
+    return this.sent.filter((s) => s.message.act === 'newconn');
+  }
+
+  /** The newconns this worker has not answered yet. */
+  get inFlight(): Sent[] {
+    return this.newconns.slice(this.#answered);
+  }
+
+  /** Names of the connections offered to this worker, in order. */
+  get offered(): string[] {
+    return this.newconns.map((s) => (s.handle as FakeClient).name);
+  }
+
+  /** Reply to the oldest unanswered newconn; returns the connection it was about. */
+  answer(accepted: boolean): FakeClient {
+    const request = this.inFlight[0];
+    if (request === undefined) throw new Error(`worker ${this.id} has no newconn to answer`);
+    this.#answered += 1;
+    this.#deliver({ ...(accepted ? newconnAccepted : newconnRefused), ack: request.message.seq });
+    return request.handle as FakeClient;
+  }
+}
+
+afterEach(() => {
+  // Every reply a fake worker sent must have reached the callback of its request.
+  for (const w of fakeWorkers.splice(0)) expect(w.unmatched, `worker ${w.id}: unmatched replies`).toEqual([]);
+});
+
+/** A RoundRobinHandle for `listen(0, '127.0.0.1')`, bound to a fake server the spec controls. */
+function createRoundRobin({ key = listenKey, pipe = false } = {}) {
+  const server = new FakeServer();
+  const rr = new RoundRobinHandle(key, '127.0.0.1', queryServer, () => server);
+  const listenHandle = fakeListenHandle({ pipe });
+  return {
+    rr,
+    server,
+    listenHandle,
+    /** The bind completes. */
+    listen: () => server.bound(listenHandle),
+    /** A client connects: libuv calls the listening handle's onconnection. */
+    connect: (name: string): FakeClient => {
+      const c = client(name);
+      listenHandle.onconnection(0, c);
+      return c;
+    },
+  };
+}
+
+/** Fake workers with ids 1..n, added in order; `send` is each one's add callback. */
+function addWorkers(rr: RoundRobinHandle, n: number): Array<FakeWorker & { send: Mock<AddCallback> }> {
+  return Array.from({ length: n }, (_, i) => {
+    const w = Object.assign(new FakeWorker(i + 1), { send: vi.fn<AddCallback>() });
+    rr.add(w.worker, w.send);
+    return w;
+  });
+}
+
+const freeIds = (rr: RoundRobinHandle): number[] => [...rr.free.keys()];
+const queued = (rr: RoundRobinHandle): string[] => rr.handles.map((h) => (h as FakeClient).name);
+
+describe('RoundRobinHandle', () => {
+  describe('when it is constructed', () => {
+    it('binds to the host, port and backlog of the first query', () => {
+      const { server } = createRoundRobin();
+      expect(server.listenCalls).toEqual([{ port: 0, host: '127.0.0.1', ipv6Only: false, backlog: 0 }]);
+    });
+
+    it('binds IPv6-only when the query carries UV_TCP_IPV6ONLY', () => {
+      const server = new FakeServer();
+      new RoundRobinHandle('::1:0:6:undefined:0', '::1', { address: '::1', port: 0, addressType: 6, flags: 1 }, () => server);
+      expect(server.listenCalls).toEqual([{ port: 0, host: '::1', ipv6Only: true, backlog: undefined }]);
+    });
+
+    it('listens on the path of a pipe query', () => {
+      const server = new FakeServer();
+      const query = { ...queryServerPipe, readableAll: true, writableAll: false };
+      new RoundRobinHandle('/tmp/app.sock:-1:-1:undefined:0', query.address, query, () => server);
+      expect(server.listenCalls).toEqual([{ path: '/tmp/app.sock', backlog: 0, readableAll: true, writableAll: false }]);
+    });
+
+    // Node 20 sends port and addressType null for listen({ fd }): the fd wins.
+    it('listens on the inherited fd when the query has one', () => {
+      const server = new FakeServer();
+      new RoundRobinHandle('null:null:null:7:0', null, queryServerFd as unknown as ServerQuery, () => server);
+      expect(server.listenCalls).toEqual([{ fd: 7, backlog: 0 }]);
+    });
+
+    it('takes the listening handle away from the server once it listens', () => {
+      const { rr, server, listen, listenHandle } = createRoundRobin();
+      addWorkers(rr, 1);
+      expect(rr.server).toBe(server);
+      listen();
+      expect(rr.handle).toBe(listenHandle);
+      expect(rr.server).toBeNull();
+      expect(server._handle).toBeNull(); // the net.Server is detached and dropped
+    });
+  });
+
+  describe('when a worker adds itself', () => {
+    it('answers with the sockname only once the server is listening', () => {
+      const { rr, listen } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      // Still binding: the worker waits.
+      expect(w1.send).not.toHaveBeenCalled();
+      expect(freeIds(rr)).toEqual([]);
+
+      listen();
+      expect(w1.send).toHaveBeenCalledExactlyOnceWith(null, { sockname }, null);
+      expect(freeIds(rr)).toEqual([1]); // nothing queued: the worker is idle
+    });
+
+    it('answers at once when the server is already listening', () => {
+      const { rr, listen } = createRoundRobin();
+      addWorkers(rr, 1);
+      listen();
+      const w2 = new FakeWorker(2);
+      const send = vi.fn<AddCallback>();
+      expect(rr.add(w2.worker, send)).toBe(true);
+      expect(send).toHaveBeenCalledExactlyOnceWith(null, { sockname }, null);
+      expect(freeIds(rr)).toEqual([1, 2]);
+    });
+
+    it('answers a pipe listener without a sockname', () => {
+      const { rr, listen } = createRoundRobin({ pipe: true });
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      expect(w1.send).toHaveBeenCalledExactlyOnceWith(null, null, null);
+    });
+
+    it('returns false for a worker that was already added', () => {
+      const { rr, listen } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      const again = vi.fn<AddCallback>();
+      expect(rr.add(w1.worker, again)).toBe(false); // NODE: an assertion that kills the primary
+      expect(again).not.toHaveBeenCalled();
+      expect([...rr.all.keys()]).toEqual([1]);
+    });
+
+    it('reports a bind error to every worker through its add callback', () => {
+      const { rr, server } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 2);
+      server.failed(-98);
+      expect(w1.send).toHaveBeenCalledExactlyOnceWith(-98, null, null);
+      expect(w2.send).toHaveBeenCalledExactlyOnceWith(-98, null, null);
+      expect(rr.handle).toBeNull();
+    });
+
+    it('hands a queued connection to a worker as soon as it joins', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      connect('c1'); // w1 is busy with c1 ...
+      connect('c2'); // ... so c2 waits in the queue
+      const w2 = new FakeWorker(2);
+      const send = vi.fn<AddCallback>();
+      rr.add(w2.worker, send);
+      // The queryServer reply goes out first, then the newconn for c2.
+      expect(send).toHaveBeenCalledOnce();
+      expect(w2.offered).toEqual(['c2']);
+      expect(w1.offered).toEqual(['c1']);
+      expect(queued(rr)).toEqual([]);
+    });
+  });
+
+  describe('when workers are idle', () => {
+    it('sends each connection as a newconn message carrying the client handle', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      const c1 = connect('c1');
+      const [sent] = w1.newconns;
+      expect(sent.message).toEqual({ ...newconn, seq: sent.message.seq });
+      expect(sent.handle).toBe(c1);
+    });
+
+    it('rotates connections strictly, oldest idle worker first', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const workers = addWorkers(rr, 3);
+      listen();
+      const order: number[] = [];
+      for (let i = 1; i <= 7; i++) {
+        connect(`c${i}`);
+        const busy = workers.filter((w) => w.inFlight.length > 0);
+        expect(busy).toHaveLength(1);
+        order.push(busy[0].id);
+        busy[0].answer(true);
+      }
+      expect(order).toEqual([1, 2, 3, 1, 2, 3, 1]);
+    });
+
+    it('puts a worker back at the end of the free queue after it answers', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 3);
+      listen();
+      expect(freeIds(rr)).toEqual([1, 2, 3]);
+      connect('c1');
+      connect('c2');
+      expect(freeIds(rr)).toEqual([3]);
+      w2.answer(true); // w2 answers first, so it is idle before w1
+      w1.answer(true);
+      expect(freeIds(rr)).toEqual([3, 2, 1]);
+    });
+  });
+
+  describe('when no worker is free', () => {
+    it('queues connections in arrival order until a worker answers', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 2);
+      listen();
+      for (const name of ['c1', 'c2', 'c3', 'c4']) connect(name);
+      expect(w1.offered).toEqual(['c1']);
+      expect(w2.offered).toEqual(['c2']);
+      expect(queued(rr)).toEqual(['c3', 'c4']);
+
+      w2.answer(true); // the first to answer gets the oldest waiting connection
+      expect(w2.offered).toEqual(['c2', 'c3']);
+      w1.answer(true);
+      expect(w1.offered).toEqual(['c1', 'c4']);
+      expect(queued(rr)).toEqual([]);
+      expect(freeIds(rr)).toEqual([]);
+    });
+
+    it('sends at most one newconn at a time to each worker', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const workers = addWorkers(rr, 2);
+      listen();
+      for (let i = 1; i <= 5; i++) connect(`c${i}`);
+      expect(workers.map((w) => w.inFlight.length)).toEqual([1, 1]);
+      expect(queued(rr)).toEqual(['c3', 'c4', 'c5']);
+    });
+
+    // The limit is per worker *per listener*: a worker busy on one listener
+    // is still idle for another one.
+    it('lets a worker busy on one listener take a connection on another', () => {
+      const a = createRoundRobin({ key: listenKey });
+      const b = createRoundRobin({ key: '127.0.0.1:0:4:undefined:1' });
+      const w1 = new FakeWorker(1);
+      a.rr.add(w1.worker, () => {});
+      b.rr.add(w1.worker, () => {});
+      a.listen();
+      b.listen();
+      a.connect('a1');
+      a.connect('a2');
+      b.connect('b1');
+      expect(w1.offered).toEqual(['a1', 'b1']);
+      expect(w1.newconns.map((s) => s.message.key)).toEqual([listenKey, '127.0.0.1:0:4:undefined:1']);
+      expect(queued(a.rr)).toEqual(['a2']);
+    });
+  });
+
+  describe('when a worker refuses a connection', () => {
+    it('offers the refused connection to the next idle worker', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 2);
+      listen();
+      connect('c1');
+      w1.answer(false); // w1 refuses: maxConnections reached
+      expect(w2.offered).toEqual(['c1']);
+      expect(freeIds(rr)).toEqual([1]); // w1 answered, so it is idle again
+    });
+
+    it('re-queues the refused connection behind those already waiting', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      connect('c1');
+      connect('c2');
+      w1.answer(false);
+      // c1 went to the tail of the queue; w1 is offered c2 next.
+      expect(w1.offered).toEqual(['c1', 'c2']);
+      expect(queued(rr)).toEqual(['c1']);
+    });
+
+    // With a single worker that keeps refusing, the same connection bounces
+    // back to it (Node observed >1000 round trips in 300 ms).
+    it('offers the connection back to a lone worker that refused it', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      const c1 = connect('c1');
+      w1.answer(false);
+      w1.answer(false);
+      expect(w1.offered).toEqual(['c1', 'c1', 'c1']);
+      expect(c1.close).not.toHaveBeenCalled();
+    });
+
+    it('closes its copy of the connection only after a worker accepted it', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 2);
+      listen();
+      const c1 = connect('c1');
+      expect(c1.close).not.toHaveBeenCalled(); // sent, not yet answered
+      w1.answer(false);
+      expect(c1.close).not.toHaveBeenCalled(); // refused: still ours, now offered to w2
+      w2.answer(true);
+      expect(c1.close).toHaveBeenCalledOnce(); // w2 holds its own duplicate now
+    });
+  });
+
+  describe('when a worker is removed', () => {
+    it('returns false while other workers remain', () => {
+      const { rr, listen, listenHandle } = createRoundRobin();
+      const [w1] = addWorkers(rr, 2);
+      listen();
+      expect(rr.remove(w1.worker)).toBe(false);
+      expect(listenHandle.close).not.toHaveBeenCalled();
+    });
+
+    it('returns false for a worker it does not know', () => {
+      const { rr, listen } = createRoundRobin();
+      addWorkers(rr, 1);
+      listen();
+      expect(rr.remove(new FakeWorker(9).worker)).toBe(false);
+      expect([...rr.all.keys()]).toEqual([1]);
+    });
+
+    it('stops offering connections to a removed idle worker', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 2);
+      listen();
+      rr.remove(w1.worker);
+      expect(freeIds(rr)).toEqual([2]);
+      connect('c1');
+      expect(w1.offered).toEqual([]);
+      expect(w2.offered).toEqual(['c1']);
+    });
+
+    // w1 is busy with c1 when it leaves; its late answer must not make it
+    // idle again, and c2 (queued, not in flight) stays for w2.
+    it('does not take a removed busy worker back when it answers', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 2);
+      listen();
+      const c1 = connect('c1');
+      connect('c2');
+      connect('c3');
+      rr.remove(w1.worker);
+      w1.answer(true);
+      expect(c1.close).toHaveBeenCalledOnce();
+      expect(w1.offered).toEqual(['c1']);
+      expect(freeIds(rr)).toEqual([]);
+      w2.answer(true);
+      expect(w2.offered).toEqual(['c2', 'c3']);
+    });
+
+    // w1 has c1 in flight when its channel closes. The primary removes it,
+    // then dropPendingRequests() answers the newconn with null. Node never
+    // learns of it and the client hangs forever.
+    it('redistributes a connection whose worker disconnected mid-handoff (DIVERGENCE: Node leaves the client hanging)', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 2);
+      listen();
+      const c1 = connect('c1');
+      connect('c2'); // w2 takes c2
+      w2.answer(true);
+      expect(freeIds(rr)).toEqual([2]);
+
+      w1.proc.connected = false; // the channel closed ...
+      rr.remove(w1.worker); // ... so the primary removes the worker first,
+      dropPendingRequests(w1.proc); // then gives up on what w1 never answered
+      expect(w2.offered).toEqual(['c2', 'c1']);
+      expect(c1.close).not.toHaveBeenCalled();
+      w2.answer(true);
+      expect(c1.close).toHaveBeenCalledOnce();
+    });
+  });
+
+  describe('when the last worker leaves', () => {
+    it('closes the queued connections and the listening handle and returns true', () => {
+      const { rr, listen, connect, listenHandle } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      const c1 = connect('c1'); // in flight to w1
+      const c2 = connect('c2');
+      const c3 = connect('c3');
+      expect(rr.remove(w1.worker)).toBe(true);
+      expect(c2.close).toHaveBeenCalledOnce();
+      expect(c3.close).toHaveBeenCalledOnce();
+      expect(c1.close).not.toHaveBeenCalled(); // w1 may still take it
+      expect(listenHandle.close).toHaveBeenCalledOnce();
+      expect(rr.handle).toBeNull();
+      expect(queued(rr)).toEqual([]);
+    });
+
+    // nodejs/node#21746: Node queues the refused handle in the abandoned
+    // object, where nobody will ever take it.
+    it('closes a connection refused after the last worker left (DIVERGENCE: Node leaks it)', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      const c1 = connect('c1');
+      rr.remove(w1.worker);
+      w1.answer(false);
+      expect(c1.close).toHaveBeenCalledOnce();
+      expect(queued(rr)).toEqual([]);
+      expect(w1.offered).toEqual(['c1']);
+    });
+
+    it('closes a connection that the departed last worker can never answer', () => {
+      const { rr, listen, connect } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      const c1 = connect('c1');
+      w1.proc.connected = false;
+      rr.remove(w1.worker);
+      dropPendingRequests(w1.proc);
+      expect(c1.close).toHaveBeenCalledOnce();
+    });
+
+    // Node does not guard this: the last worker leaves while the primary is
+    // still binding. The socket that then starts listening is wanted by nobody.
+    it('closes the bound server when every worker left before it was listening', () => {
+      const { rr, server, listen, listenHandle } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      expect(rr.remove(w1.worker)).toBe(true);
+      listen();
+      expect(server.close).toHaveBeenCalledOnce();
+      expect(rr.handle).toBeNull();
+      expect(listenHandle.close).not.toHaveBeenCalled(); // server.close() closes it
+      expect(w1.send).not.toHaveBeenCalled(); // nobody to answer
+    });
+  });
+
+  describe('when accepting a connection fails', () => {
+    // w1 is busy, so anything distribute() queued would stay visible in
+    // `handles` (Node before v20 queued `undefined` here).
+    it('ignores the error and queues nothing', () => {
+      const { rr, listen, listenHandle, connect } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      connect('c1');
+      listenHandle.onconnection(-24, undefined as unknown as RawHandle); // EMFILE: no client handle at all
+      expect(rr.handles).toEqual([]);
+      w1.answer(true);
+      expect(freeIds(rr)).toEqual([1]); // idle: nothing was waiting for it
+      connect('c2'); // the next good connection is served as usual
+      expect(w1.offered).toEqual(['c1', 'c2']);
+    });
+  });
+});
