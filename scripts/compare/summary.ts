@@ -36,6 +36,9 @@ export interface Target {
   value: number | null;
   limit: string;
   met: boolean | null; // null: not measured in this run
+  // For mini ÷ node ratios: the lowest and highest ratio between the two
+  // adjacent runs of one round, to show how much one round can be trusted.
+  roundRange?: [number, number];
 }
 
 export interface MemoryTrend {
@@ -81,7 +84,7 @@ export function summarise(records: RunRecord[]): Summary {
       rrOverNone: { 'mini-cluster': ratio(m('mini-cluster', 'rr', workload, figure), m('mini-cluster', 'none', workload, figure)), 'node:cluster': ratio(m('node:cluster', 'rr', workload, figure), m('node:cluster', 'none', workload, figure)) },
     })),
   );
-  return { cells, ratios, targets: targetsOf(m), memory: memoryOf(records) };
+  return { cells, ratios, targets: targetsOf(m, records), memory: memoryOf(records) };
 }
 
 function cellsOf(records: RunRecord[]): Cell[] {
@@ -102,17 +105,35 @@ function cellsOf(records: RunRecord[]): Cell[] {
 
 type MedianOf = (impl: Impl, policy: Policy, workload: Workload, figure: Figure) => number | null;
 
-function targetsOf(m: MedianOf): Target[] {
+/** mini ÷ node within each round (the two runs were adjacent in time): [lowest, highest]. */
+function roundRange(records: RunRecord[], policy: Policy, workload: Workload, figure: Figure): [number, number] | undefined {
+  const find = (impl: Impl, round: number) => records.find((r) => r.impl === impl && r.policy === policy && r.workload === workload && r.round === round);
+  const ratios = [...new Set(records.map((r) => r.round))]
+    .map((round) => ratio(pickOf(find('mini-cluster', round), figure), pickOf(find('node:cluster', round), figure)))
+    .filter((v): v is number => v !== null);
+  return ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : undefined;
+}
+
+const pickOf = (r: RunRecord | undefined, figure: Figure) => (r ? pick(r, figure) : null);
+
+function targetsOf(m: MedianOf, records: RunRecord[]): Target[] {
   const targets: Target[] = [];
+  const withRange = (policy: Policy, workload: Workload, figure: Figure) => {
+    const range = roundRange(records, policy, workload, figure);
+    if (range) targets[targets.length - 1]!.roundRange = range;
+  };
   const atLeast = (description: string, value: number | null, limit: number) =>
     targets.push({ description, value, limit: `≥ ${limit}`, met: value === null ? null : value >= limit });
   const atMost = (description: string, value: number | null, limit: number, unit = '') =>
     targets.push({ description, value, limit: `≤ ${limit}${unit}`, met: value === null ? null : value <= limit });
   for (const policy of ['rr', 'none'] as const) {
     atLeast(`keepalive requests/s, mini ÷ node, ${policy}`, ratio(m('mini-cluster', policy, 'keepalive', 'requestsPerSec'), m('node:cluster', policy, 'keepalive', 'requestsPerSec')), 0.95);
+    withRange(policy, 'keepalive', 'requestsPerSec');
     atLeast(`churn connections/s, mini ÷ node, ${policy}`, ratio(m('mini-cluster', policy, 'churn', 'connectionsPerSec'), m('node:cluster', policy, 'churn', 'connectionsPerSec')), 0.95);
+    withRange(policy, 'churn', 'connectionsPerSec');
   }
   atMost('primary CPU µs per connection (churn, rr), mini ÷ node', ratio(m('mini-cluster', 'rr', 'churn', 'primaryCpuUsPerConnection'), m('node:cluster', 'rr', 'churn', 'primaryCpuUsPerConnection')), 1.05);
+  withRange('rr', 'churn', 'primaryCpuUsPerConnection');
   // Memory: medians per workload, then the larger of the workloads named.
   const rss = (impl: Impl, policy: Policy, workloads: Workload[], figure: 'primaryRssMiB' | 'workerRssMiB') => {
     const values = workloads.map((w) => m(impl, policy, w, figure)).filter((v): v is number => v !== null);

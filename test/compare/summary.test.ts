@@ -67,3 +67,14 @@ describe('summarise', () => {
     expect(summarise(records).memory.every((m) => !m.flat)).toBe(true);
   });
 });
+
+describe('the round range of a target', () => {
+  // Round 2 was disturbed for mini-cluster only: the median hides it, the range shows it.
+  it('gives the lowest and highest mini ÷ node ratio of single rounds', () => {
+    const records = plausibleRecords().map((r) => (r.round === 2 && r.impl === 'mini-cluster' && r.workload === 'churn' ? { ...r, connectionsPerSec: r.connectionsPerSec / 2 } : r));
+    const target = summarise(records).targets.find((t) => t.description === 'churn connections/s, mini ÷ node, rr')!;
+    expect(target.value).toBeCloseTo(1.02, 10);
+    expect(target.roundRange![0]).toBeCloseTo(0.51, 10);
+    expect(target.roundRange![1]).toBeCloseTo(1.02, 10);
+  });
+});
