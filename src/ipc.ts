@@ -34,11 +34,11 @@ export interface Sockname { address: string; family: string; port: number }
 /** The fields `net` hands to `listenInCluster`, as the worker forwards them. */
 export interface ServerQuery {
   address: string | null;
-  port: number;
-  addressType: number; // 4, 6, or -1 for a pipe
+  port: number | null; // null for listen({ fd })
+  addressType: number | null; // 4, 6, -1 for a pipe; null for listen({ fd })
   fd?: number;
   flags?: number;
-  backlog?: number;
+  backlog?: number | false; // net passes `false` when no backlog was given
   readableAll?: boolean;
   writableAll?: boolean;
 }
@@ -155,8 +155,9 @@ export function internal<W extends { id: number; process: Channel }>(
  * `null`, and RoundRobinHandle redistributes the connection.
  */
 export function dropPendingRequests(target: Channel): void {
-  for (const [key, pending] of callbacks) {
-    if (pending.target !== target) continue;
+  // Collect first: a callback may send again (and so add to the map).
+  const dropped = [...callbacks].filter(([, pending]) => pending.target === target);
+  for (const [key, pending] of dropped) {
     callbacks.delete(key);
     if (tracing) traceNote(`peer gone: request seq=${key} will never be answered; answering null`);
     pending.cb(null);

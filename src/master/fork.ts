@@ -45,6 +45,17 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
   return [...execArgv, ...loader, '--import', BOOTSTRAP_URL];
 }
 
+/**
+ * In the worker, once set up: take back what workerExecArgv() appended, so
+ * `process.execArgv` reads as under node:cluster and grandchildren (which
+ * inherit execArgv) do not load our bootstrap for nothing.
+ */
+export function stripWorkerExecArgv(execArgv: string[]): void {
+  const endsWith = (url: string): boolean => execArgv.at(-2) === '--import' && execArgv.at(-1) === url;
+  if (endsWith(BOOTSTRAP_URL)) execArgv.splice(-2);
+  if (endsWith(TSX_LOADER_URL)) execArgv.splice(-2);
+}
+
 export function createWorkerProcess(id: number, env: NodeJS.ProcessEnv | undefined, settings: ClusterSettings): ChildProcess {
   // NODE: the id rides in NODE_UNIQUE_ID; ours has its own name (see above).
   const workerEnv = { ...process.env, ...env, [WORKER_ID_ENV]: String(id) };

@@ -1,26 +1,24 @@
 /**
- * The cluster object as the primary sees it: settings, fork(), the table of
- * worker messages, and the map of listeners (`handles`) shared by workers.
+ * The cluster object as the primary sees it: settings, fork(), disconnect(),
+ * the map of listeners (`handles`) that workers share, and the bookkeeping
+ * when a worker goes away.
  *
- * Mirrors: lib/internal/cluster/primary.js (Node v20)
- * Read next: src/master/round-robin-handle.ts, then src/master/shared-handle.ts
+ * Mirrors: lib/internal/cluster/primary.js (Node v20); the message table is
+ *          in onmessage.ts, the fork itself in fork.ts.
+ * Read next: src/master/onmessage.ts (queryServer), src/master/round-robin-handle.ts
  *
- *   worker                                      primary
- *     |-- {act:'queryServer', index:0, port:0, seq:1} -->| key = "127.0.0.1:0:4:undefined:0"
- *     |                                                  | handles.get(key) ?? new RoundRobinHandle
- *     |<-- {ack:1, errno:null, key, sockname} -----------| handle.add(worker, send)
- *     |-- {act:'listening', port:41234} ---------------->| emits 'listening'(worker, address)
+ *   cluster.fork() => setupPrimary() => child_process.fork(exec) + bootstrap preload
+ *                  => 'fork' (next tick), then 'online', 'listening' (worker messages)
+ *   worker leaves  => 'disconnect': removeHandlesForWorker, answer its pending requests
+ *                  => 'exit': removeWorker (once both have happened)
  */
 import { EventEmitter } from 'node:events';
-import os from 'node:os';
-import path from 'node:path';
-import { sendHelper, internal, dropPendingRequests, type Envelope, type QueryServerMessage } from '../ipc.ts';
+import { sendHelper, internal, dropPendingRequests } from '../ipc.ts';
 import { Worker, type WorkerSide } from '../worker.ts';
-import { RoundRobinHandle } from './round-robin-handle.ts';
-import { SharedHandle } from './shared-handle.ts';
+import type { RoundRobinHandle } from './round-robin-handle.ts';
+import type { SharedHandle } from './shared-handle.ts';
 import { createWorkerProcess, type ClusterSettings } from './fork.ts';
-import { validate } from './validate.ts';
-import { decide } from '../trace.ts';
+import { createOnmessage } from './onmessage.ts';
 import { createStepGate, stepping } from '../step.ts';
 
 export const SCHED_NONE = 1;
@@ -39,7 +37,7 @@ export interface PrimaryCluster extends EventEmitter {
   disconnect(cb?: () => void): void;
 }
 
-type AnyHandle = RoundRobinHandle | SharedHandle;
+export type AnyHandle = RoundRobinHandle | SharedHandle;
 
 export function createPrimary(): PrimaryCluster {
   const cluster = new EventEmitter() as PrimaryCluster;
@@ -73,6 +71,9 @@ export function createPrimary(): PrimaryCluster {
     process.nextTick(() => cluster.emit('setup', settings));
   };
   cluster.setupMaster = cluster.setupPrimary; // the pre-v16 name, kept as an alias
+
+  // Messages from workers: Node's `onmessage` dispatch table, in onmessage.ts.
+  const onmessage = createOnmessage(cluster, handles, () => schedulingPolicy === SCHED_RR);
 
   const side: WorkerSide = {
     disconnect(worker) {
@@ -142,100 +143,9 @@ export function createPrimary(): PrimaryCluster {
     cluster.on('exit', onexit);
   };
 
-  // ---- messages from workers (Node's `onmessage` dispatch) ----
-
-  const acts: Record<string, (worker: Worker, message: Envelope) => void> = {
-    online(worker) {
-      decide("state=online, emit 'online'");
-      worker.state = 'online';
-      worker.emit('online');
-      cluster.emit('online', worker);
-    },
-    queryServer,
-    listening(worker, message) {
-      const { addressType, address, port, fd } = message;
-      const info = { addressType, address, port, fd };
-      decide(`state=listening, emit 'listening' on port ${port}`);
-      worker.state = 'listening';
-      worker.emit('listening', info);
-      cluster.emit('listening', worker, info);
-    },
-    exitedAfterDisconnect(worker, message) {
-      decide('exitedAfterDisconnect=true, ack');
-      worker.exitedAfterDisconnect = true;
-      sendHelper(worker.process, { ack: message.seq });
-    },
-    close(worker, message) {
-      const key = message.key as string;
-      const handle = handles.get(key);
-      decide(handle === undefined ? 'no such listener: ignored' : `w${worker.id} leaves ${key}`);
-      if (handle !== undefined && handle.remove(worker)) handles.delete(key);
-    },
-  };
-
-  const malformed = new Map<number, number>(); // malformed messages per worker id
-  function onmessage(this: Worker, message: Envelope): void {
-    const problem = validate(message);
-    if (problem !== null) {
-      decide(`ignored: ${problem}`);
-      // DIVERGENCE: Node trusts its workers; a bad message can crash its
-      // primary or be dropped silently. We warn (the first 10 per worker,
-      // then at 100, 1000, ...) and otherwise ignore it.
-      const count = (malformed.get(this.id) ?? 0) + 1;
-      malformed.set(this.id, count);
-      if (count <= 10 || Number.isInteger(Math.log10(count))) {
-        process.emitWarning(`worker ${this.id} sent a malformed internal message (${problem}); ignored [${count} so far]`, 'MiniClusterWarning');
-      }
-      return;
-    }
-    acts[message.act as string](this, message);
-  }
-
-  function queryServer(worker: Worker, envelope: Envelope): void {
-    if (worker.exitedAfterDisconnect) return; // Stop processing if worker already disconnecting
-    const message = envelope as unknown as QueryServerMessage & Envelope;
-    const key = `${message.address}:${message.port}:${message.addressType}:${message.fd}:${message.index}`;
-    let handle = handles.get(key);
-    if (handle === undefined) {
-      let address = message.address;
-      // A Unix socket path is limited to ~100 bytes: bind by the shorter of
-      // the absolute and the cwd-relative path. The key keeps the absolute one.
-      if (message.port < 0 && typeof address === 'string' && process.platform !== 'win32') {
-        const relative = path.relative(process.cwd(), address);
-        if (relative.length < address.length) address = relative;
-      }
-      // SIMPLIFIED: no UDP here, so no "UDP always gets a SharedHandle" branch.
-      handle = schedulingPolicy === SCHED_RR ? new RoundRobinHandle(key, address, message) : new SharedHandle(key, address, message);
-      handles.set(key, handle);
-      decide(`new ${handle.constructor.name} for ${key}`);
-    } else {
-      decide(`joins the ${handle.constructor.name} for ${key}`);
-    }
-    const owner = handle;
-    if (!owner.data) owner.data = message.data;
-    const added = owner.add(worker, (errno, reply, rawHandle) => {
-      // A failed bind forgets the key, to give other workers a chance to retry.
-      if (errno && handles.get(key) === owner) handles.delete(key);
-      sendHelper(worker.process, { errno, key, ack: message.seq, data: owner.data, ...reply }, rawHandle);
-    });
-    if (!added) {
-      // DIVERGENCE: Node asserts (and crashes) on a second query for the same key.
-      process.emitWarning(`worker ${worker.id} asked twice for ${key}; refused`, 'MiniClusterWarning');
-      sendHelper(worker.process, { errno: UV_EADDRINUSE, key, ack: message.seq, data: null });
-    }
-  }
-
-  // MINI_CLUSTER_STEP: pause before each message, showing the round-robin queues.
-  const stepGate = stepping ? createStepGate(() => queues()) : undefined;
-  function queues(): string {
-    const lines = [...handles.values()].map((h) => {
-      if (!(h instanceof RoundRobinHandle)) return `   SharedHandle ${h.key}: ${h.workers.size} worker(s)`;
-      const free = [...h.free.keys()].map((id) => `w${id}`);
-      const inflight = [...h.all.keys()].filter((id) => !h.free.has(id)).map((id) => `w${id}`);
-      return `   RR ${h.key} free=[${free}] handles=${h.handles.length} inflight={${inflight}}`;
-    });
-    return lines.length > 0 ? lines.join('\n') : '   (no listeners yet)';
-  }
+  // MINI_CLUSTER_STEP: pause before each message, showing the listeners' queues.
+  const describeHandles = (): string => [...handles.values()].map((h) => `   ${h.describe()}`).join('\n') || '   (no listeners yet)';
+  const stepGate = stepping ? createStepGate(describeHandles) : undefined;
 
   function removeHandlesForWorker(worker: Worker): void {
     for (const [key, handle] of handles) if (handle.remove(worker)) handles.delete(key);
@@ -244,16 +154,13 @@ export function createPrimary(): PrimaryCluster {
   function removeWorker(worker: Worker): void {
     delete cluster.workers[worker.id];
     if (Object.keys(cluster.workers).length === 0 && handles.size !== 0) {
-      // NODE: an assertion ("Resource leak detected."). A warning does not kill the primary.
+      // DIVERGENCE: Node asserts ("Resource leak detected."); a warning does not kill the primary.
       process.emitWarning(`no workers left but ${handles.size} listener(s) still open`, 'MiniClusterWarning');
     }
   }
 
   return cluster;
 }
-
-// libuv reports errors as negative errno values.
-const UV_EADDRINUSE = -os.constants.errno.EADDRINUSE;
 
 function policyFromEnv(value: string | undefined): number {
   if (value === 'rr') return SCHED_RR;

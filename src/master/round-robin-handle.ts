@@ -68,7 +68,7 @@ export class RoundRobinHandle {
     const { port, fd, flags = 0, backlog, readableAll, writableAll } = query;
     const server = (this.server = createServer());
     if (fd !== undefined && fd !== null && fd >= 0) server.listen({ fd, backlog });
-    else if (port >= 0) server.listen({ port, host: address, ipv6Only: Boolean(flags & UV_TCP_IPV6ONLY), backlog });
+    else if (port !== null && port >= 0) server.listen({ port, host: address, ipv6Only: Boolean(flags & UV_TCP_IPV6ONLY), backlog });
     else server.listen({ path: address, backlog, readableAll, writableAll });
 
     // add() reports a failed bind to each waiting worker; this listener only
@@ -76,7 +76,7 @@ export class RoundRobinHandle {
     server.on('error', () => {});
     server.once('listening', () => {
       this.server = null;
-      // NODE: does not guard a remove() while still binding. If every worker
+      // DIVERGENCE: Node does not guard a remove() while still binding. If every worker
       // left meanwhile, nobody wants this socket: close it rather than leak it.
       if (this.all.size === 0) return void (server as unknown as net.Server).close();
       // Take the libuv handle away from the net.Server: from now on every
@@ -93,7 +93,7 @@ export class RoundRobinHandle {
    * it a pending connection or mark it idle. Returns false if it was here already.
    */
   add(worker: Worker, send: AddCallback): boolean {
-    if (this.all.has(worker.id)) return false; // NODE: an assertion, which crashes the primary
+    if (this.all.has(worker.id)) return false; // DIVERGENCE: Node asserts, which crashes the primary
     this.all.set(worker.id, worker);
 
     const done = (): void => {
@@ -188,6 +188,14 @@ export class RoundRobinHandle {
   /** One trace line with the queues (MINI_CLUSTER_TRACE; src/trace.ts). */
   trace(): void {
     traceState(this.key, this.all.keys(), this.free.keys(), this.handles.length);
+  }
+
+  /** The queues in one line, as the step-through mode shows them. */
+  describe(): string {
+    const names = (ids: Iterable<number>): string => [...ids].map((id) => `w${id}`).join(',');
+    // A worker listed but not idle has exactly one newconn in flight.
+    const inflight = [...this.all.keys()].filter((id) => !this.free.has(id));
+    return `RR ${this.key} free=[${names(this.free.keys())}] handles=${this.handles.length} inflight={${names(inflight)}}`;
   }
 }
 

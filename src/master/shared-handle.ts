@@ -8,9 +8,9 @@
  * Read next: src/worker/child.ts (shared), then lessons 05 (the herd)
  *
  *   worker 1                     primary                          worker 2
- *     |-- queryServer seq:2 --->| bind() once: _createServerHandle   |
+ *     |-- queryServer seq:1 --->| bind() once: _createServerHandle   |
  *     |<-- {errno:0} + handle --|                                     |
- *     |                         |<----------- queryServer seq:2 ------|
+ *     |                         |<----------- queryServer seq:1 ------|
  *     |                         |---- {errno:0} + the same handle --->|
  *   listen(); accept()                                       listen(); accept()
  */
@@ -21,7 +21,7 @@ import type { AddCallback } from './round-robin-handle.ts';
 
 /** net._createServerHandle: bound, not listening; a negative errno on failure. */
 export type CreateServerHandle = (
-  address: string | null, port: number, addressType: number, fd: number | undefined, flags: number | undefined,
+  address: string | null, port: number | null, addressType: number | null, fd: number | undefined, flags: number | undefined,
 ) => RawHandle | number;
 
 // An exported but undocumented helper of lib/net.js, there since Node 0.x.
@@ -50,10 +50,15 @@ export class SharedHandle {
 
   /** Send the bound handle (or the bind error) to the worker. False if it was here already. */
   add(worker: Worker, send: AddCallback): boolean {
-    if (this.workers.has(worker.id)) return false; // NODE: an assertion, which crashes the primary
+    if (this.workers.has(worker.id)) return false; // DIVERGENCE: Node asserts, which crashes the primary
     this.workers.set(worker.id, worker);
     send(this.errno, null, this.handle);
     return true;
+  }
+
+  /** One line for the step-through mode. */
+  describe(): string {
+    return `SharedHandle ${this.key} sent to [${[...this.workers.keys()].map((id) => `w${id}`).join(',')}]`;
   }
 
   /** True when the last worker left: our copy of the socket is closed then. */

@@ -11,12 +11,13 @@ const isInt = (v: unknown): boolean => Number.isInteger(v);
 const isKey = (v: unknown): boolean => typeof v === 'string' && v.length <= 4096;
 const isAddress = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'string' && v.length <= 4096);
 const isOptionalInt = (v: unknown): boolean => v === undefined || v === null || isInt(v);
+const isIntOrNull = (v: unknown): boolean => v === null || isInt(v); // null for listen({ fd })
 
 /** The fields each act needs; anything more is tolerated, as in Node. */
 const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
   online: {},
-  queryServer: { index: isInt, address: isAddress, port: isInt, addressType: isInt, fd: isOptionalInt, flags: isOptionalInt },
-  listening: { address: isAddress, port: isInt, addressType: isInt },
+  queryServer: { index: isInt, address: isAddress, port: isIntOrNull, addressType: isIntOrNull, fd: isOptionalInt, flags: isOptionalInt },
+  listening: { address: isAddress, port: isIntOrNull, addressType: isIntOrNull },
   close: { key: isKey },
   exitedAfterDisconnect: {},
 };
@@ -28,6 +29,10 @@ export function validate(message: Envelope): string | null {
   if (!Object.hasOwn(shapes, act)) return `unknown act ${JSON.stringify(act).slice(0, 64)}`;
   for (const [field, ok] of Object.entries(shapes[act])) {
     if (!ok(message[field])) return `${act}: bad ${field}`;
+  }
+  // A listen names a port and an address type, or else a descriptor (listen({ fd })).
+  if (act === 'queryServer' && !(isInt(message.port) && isInt(message.addressType)) && !isInt(message.fd)) {
+    return 'queryServer: neither port and addressType nor fd';
   }
   return null;
 }

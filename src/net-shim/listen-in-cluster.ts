@@ -24,7 +24,7 @@ import type { ServerQuery } from '../ipc.ts';
 import type { ClusterHandle, GetServerCallback } from '../worker/child.ts';
 
 type GetServer = (obj: net.Server, options: ServerQuery, cb: GetServerCallback) => void;
-type Listen2 = (address: string | null, port: number, addressType: number, backlog?: number, fd?: number, flags?: number) => void;
+type Listen2 = (address: string | null, port: number | null, addressType: number | null, backlog?: number | false, fd?: number, flags?: number) => void;
 
 const kExclusive = Symbol('mini-cluster:exclusive');
 const kPipeOptions = Symbol('mini-cluster:pipeOptions');
@@ -70,8 +70,8 @@ export function installNetShim(getServer: GetServer): void {
     const query: ServerQuery = { address, port, addressType, fd, flags, backlog, ...server[kPipeOptions] };
     getServer(server, query, function listenOnPrimaryHandle(errno, handle) {
       if (listeningId !== server[kListeningId]) {
-        // listen() again or close() came first. NODE: v20 crashes here when
-        // the reply was an error (handle is null); we just drop it.
+        // listen() again or close() came first. DIVERGENCE: Node 20 calls
+        // handle.close() here even when the reply was an error (handle null).
         handle?.close();
         return;
       }
@@ -87,9 +87,9 @@ export function installNetShim(getServer: GetServer): void {
  * A bind that failed silently would make listen() pick a random port, so
  * check the handle is bound to the port asked for. (Pipes have no getsockname.)
  */
-function checkBindError(errno: number, port: number, handle: ClusterHandle | null): number {
+function checkBindError(errno: number, port: number | null, handle: ClusterHandle | null): number {
   const getsockname = (handle as { getsockname?: (out: { port?: number }) => number } | null)?.getsockname;
-  if (errno === 0 && port > 0 && typeof getsockname === 'function') {
+  if (errno === 0 && port !== null && port > 0 && typeof getsockname === 'function') {
     const out: { port?: number } = {};
     errno = getsockname.call(handle, out);
     if (errno === 0 && port !== out.port) errno = UV_EADDRINUSE;
@@ -98,9 +98,9 @@ function checkBindError(errno: number, port: number, handle: ClusterHandle | nul
 }
 
 /** The error shape lib/net.js gives a failed cluster listen: syscall 'bind'. */
-function exceptionWithHostPort(errno: number, syscall: string, address: string | null, port: number): NodeJS.ErrnoException {
+function exceptionWithHostPort(errno: number, syscall: string, address: string | null, port: number | null): NodeJS.ErrnoException {
   const code = util.getSystemErrorName(errno);
-  const details = port > 0 ? ` ${address}:${port}` : address ? ` ${address}` : '';
+  const details = port !== null && port > 0 ? ` ${address}:${port}` : address ? ` ${address}` : '';
   const ex = new Error(`${syscall} ${code}${details}`) as NodeJS.ErrnoException & { address?: string | null; port?: number };
   ex.errno = errno;
   ex.code = code;

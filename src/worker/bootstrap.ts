@@ -7,8 +7,11 @@
  * Read next: src/worker/child.ts (_setupWorker)
  */
 import cluster from '../index.ts';
+import { stripWorkerExecArgv } from '../master/fork.ts';
 
-// Only a process the primary forked carries the id. A grandchild inherits
-// this preload through execArgv but not the id (it was deleted), so there
-// the import above just made an unused primary object, and nothing happens.
-if (cluster.isWorker && cluster.worker == null) cluster._setupWorker!();
+// Only a process the primary forked carries the id (see src/index.ts).
+if (cluster.isWorker && cluster.worker == null) {
+  cluster._setupWorker!();
+  // NODE: nothing of Node's bootstrap shows in a worker's process.execArgv.
+  stripWorkerExecArgv(process.execArgv);
+}

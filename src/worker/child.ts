@@ -129,7 +129,7 @@ export function createWorkerCluster(): WorkerCluster {
   cluster._getServer = function _getServer(obj, options, cb): void {
     let address = options.address;
     // Unix socket paths are resolved against the worker's cwd.
-    if (options.port < 0 && typeof address === 'string' && process.platform !== 'win32') address = path.resolve(address);
+    if (options.port !== null && options.port < 0 && typeof address === 'string' && process.platform !== 'win32') address = path.resolve(address);
     const indexesKey = [address, options.port, options.addressType, options.fd].join(':');
     let entry = indexes.get(indexesKey);
     if (entry === undefined) indexes.set(indexesKey, (entry = { nextIndex: 0, set: new Set() }));
@@ -157,8 +157,9 @@ export function createWorkerCluster(): WorkerCluster {
         handles.delete(key);
         releaseIndex(indexesKey, index);
       };
+      // DIVERGENCE: Node asserts here (unreachable while indexes stay in step).
+      if (handles.has(key)) return cb(UV_EADDRINUSE, null);
       const listener = handle !== undefined ? shared(handle, onclose) : new FauxHandle(key, obj, reply.sockname as never, onclose);
-      if (handles.has(key)) return cb(UV_EADDRINUSE, null); // NODE: an assertion; unreachable with sane indexes
       handles.set(key, { handle: listener, owner: obj });
       cb(0, listener);
     });

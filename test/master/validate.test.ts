@@ -43,9 +43,8 @@ describe('validate()', () => {
       expect(validate(queryServerFd)).toBeNull();
     });
 
-    // BUG: the same listener's 'listening' keeps addressType null (port is the
-    // real one), so the primary drops it and never emits 'listening'.
-    it.fails('accepts the listening message of listen({ fd }) whose addressType is null', () => {
+    // The same listener's 'listening' keeps addressType null (port is the real one).
+    it('accepts the listening message of listen({ fd }) whose addressType is null', () => {
       expect(validate({ ...queryServerFd, act: 'listening', port: 42679 })).toBeNull();
     });
   });
