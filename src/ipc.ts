@@ -70,6 +70,10 @@ export interface NewconnReply { accepted: boolean }
 export type WorkerToPrimary =
   | OnlineMessage | QueryServerMessage | ListeningMessage | CloseMessage | ExitedAfterDisconnectMessage;
 export type PrimaryToWorker = NewconnMessage | DisconnectMessage;
+/** A reply names the `seq` it answers in `ack`; exitedAfterDisconnect's reply is just that. */
+export type ReplyMessage = { ack: number } & (QueryServerReply | NewconnReply | Record<never, never>);
+/** Everything sendHelper() may send: the compiler checks every act literal against this file. */
+export type OutgoingMessage = WorkerToPrimary | PrimaryToWorker | ReplyMessage;
 
 /** What actually travels: the tag, this process's `seq`, and `ack` on replies. */
 export type Envelope = { cmd: typeof CMD; seq: number; ack?: number; act?: string } & Record<string, unknown>;
@@ -100,7 +104,7 @@ function onSendError(): void {
 }
 
 /** Send an internal message; if `cb` is given, it runs with the peer's reply. */
-export function sendHelper(proc: Channel, message: object, handle?: RawHandle | null, cb?: ReplyCallback): boolean {
+export function sendHelper(proc: Channel, message: OutgoingMessage, handle?: RawHandle | null, cb?: ReplyCallback): boolean {
   if (!proc.connected || proc.send === undefined) {
     // NODE: utils.js returns false here and never calls `cb`, so whatever the
     // callback holds (a client socket, in round robin) leaks. DIVERGENCE: we

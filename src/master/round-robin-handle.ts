@@ -18,7 +18,7 @@
  */
 import net from 'node:net';
 import type { EventEmitter } from 'node:events';
-import { sendHelper, type Envelope, type RawHandle, type ServerQuery, type Sockname } from '../ipc.ts';
+import { sendHelper, type Envelope, type NewconnMessage, type RawHandle, type ServerQuery, type Sockname } from '../ipc.ts';
 import type { Worker } from '../worker.ts';
 import { decide, traceState, tracing } from '../trace.ts';
 
@@ -168,7 +168,7 @@ export class RoundRobinHandle {
 
     // At most one newconn is in flight per worker per listener: the worker is
     // in neither `free` nor able to get another until it answers.
-    const message = { act: 'newconn', key: this.key };
+    const message: NewconnMessage = { act: 'newconn', key: this.key };
     sendHelper(worker.process, message, handle, (reply: Envelope | null) => {
       if (tracing) decide(reply === null ? 'no answer will come: redistribute' : reply.accepted ? 'accepted: primary closes its copy' : 'refused: redistribute');
       if (reply !== null && reply.accepted === true) {

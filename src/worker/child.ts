@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:net';
-import { sendHelper, internal, type Envelope, type RawHandle, type ReplyCallback, type ServerQuery } from '../ipc.ts';
+import { sendHelper, internal, type Envelope, type OutgoingMessage, type QueryServerMessage, type RawHandle, type ReplyCallback, type ServerQuery } from '../ipc.ts';
 import { Worker, WORKER_ID_ENV, type WorkerSide } from '../worker.ts';
 import { FauxHandle } from './faux-handle.ts';
 import { installNetShim } from '../net-shim/listen-in-cluster.ts';
@@ -57,7 +57,7 @@ export function createWorkerCluster(): WorkerCluster {
    */
   const indexes = new Map<string, { nextIndex: number; set: Set<number> }>();
 
-  const send = (message: object, cb?: ReplyCallback): boolean => sendHelper(process, message, null, cb);
+  const send = (message: OutgoingMessage, cb?: ReplyCallback): boolean => sendHelper(process, message, null, cb);
 
   function releaseIndex(indexesKey: string, index: number): void {
     const entry = indexes.get(indexesKey);
@@ -137,7 +137,7 @@ export function createWorkerCluster(): WorkerCluster {
     entry.set.add(index);
 
     const tls = obj as Server & { _getServerData?: () => unknown; _setServerData?: (data: unknown) => void };
-    const message: Record<string, unknown> = { act: 'queryServer', index, data: null, ...options, address };
+    const message: QueryServerMessage = { act: 'queryServer', index, data: null, ...options, address };
     if (typeof tls._getServerData === 'function') message.data = tls._getServerData();
 
     send(message, (reply, handle) => {
@@ -168,9 +168,8 @@ export function createWorkerCluster(): WorkerCluster {
       if (!indexes.has(indexesKey)) return; // closed already
       if (cluster.worker !== null) cluster.worker.state = 'listening';
       const bound = obj.address();
-      message.act = 'listening';
-      message.port = (typeof bound === 'object' && bound?.port) || options.port;
-      send(message);
+      // NODE: reuses (mutates) the queryServer message; we send a copy.
+      send({ ...message, act: 'listening', port: (typeof bound === 'object' && bound?.port) || options.port });
     });
   };
 
