@@ -29,6 +29,14 @@ describe('a worker ending', () => {
   }, 30_000);
 });
 
+describe('a worker disconnected with a request in flight', () => {
+  it('finishes the request, then leaves, as node:cluster does', async () => {
+    const [node, mini] = await Promise.all([runScenario('disconnect-in-flight', 'node'), runScenario('disconnect-in-flight', 'mini')]);
+    expect(mini.result).toEqual(node.result);
+    expect(mini.result).toMatchObject({ answer: '200 w1', order: ['response', 'exit'], exitedAfterSlowRequest: true, exitedAfterDisconnect: true });
+  }, 30_000);
+});
+
 describe('the primary dying', () => {
   const left: number[] = [];
   afterEach(() => killAll(left.splice(0)));
