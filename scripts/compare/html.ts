@@ -69,7 +69,7 @@ function targetList(summary: Summary): string {
     const cls = t.met === null ? 'na' : t.met ? 'met' : 'missed';
     const verdict = t.met === null ? 'not measured' : t.met ? 'met' : 'missed';
     const range = t.roundRange ? `; single rounds ${t.roundRange[0].toFixed(2)}–${t.roundRange[1].toFixed(2)}` : '';
-    return `<li class="${cls}"><b>${verdict}</b> ${escapeHtml(t.description)}: ${t.value === null ? '–' : t.value.toFixed(2)} (target ${escapeHtml(t.limit)}${range})</li>`;
+    return `<li class="${cls}"><b>${verdict}</b> ${escapeHtml(t.description)}: ${t.value === null ? '–' : t.value.toFixed(3)} (target ${escapeHtml(t.limit)}${range})</li>`;
   });
   return `<ul class="targets">${items.join('')}</ul>`;
 }

@@ -81,7 +81,7 @@ export function renderSummary(summary: Summary): string {
   for (const t of summary.targets) {
     const verdict = t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED';
     const range = t.roundRange ? `; single rounds ${t.roundRange[0].toFixed(2)}–${t.roundRange[1].toFixed(2)}` : '';
-    out.push(`  ${verdict.padEnd(12)} ${t.description}: ${t.value === null ? '–' : t.value.toFixed(2)} (target ${t.limit}${range})`);
+    out.push(`  ${verdict.padEnd(12)} ${t.description}: ${t.value === null ? '–' : t.value.toFixed(3)} (target ${t.limit}${range})`);
   }
   out.push('\nmemory as connections are served (RSS after a full GC, at the end of the first, middle and last run)');
   for (const m of summary.memory) {
