@@ -114,7 +114,8 @@ async function primary(): Promise<void> {
   // Print in worker id order, whichever reports first.
   const reports = await Promise.all(workers.map((w) => new Promise<Report>((resolve) => w.once('message', resolve))));
   reports.forEach((report, i) => describe(`worker ${workers[i].id}`, workers[i].process.pid, report));
-  if (reports.some((r) => r.error)) return void cluster.disconnect(() => finish(0));
+  // A worker failed (see "Try this"): nothing more to show; stop them all by pid.
+  if (reports.some((r) => r.error)) finish(0);
   for (let i = 0; i < 2; i++) console.log(`  GET / -> "${(await get(port)).body}"`);
 
   const pids = new Map<number, string>([[process.pid, 'primary'], ...workers.map((w) => [w.process.pid!, `worker ${w.id}`] as [number, string])]);

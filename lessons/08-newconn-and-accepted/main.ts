@@ -80,7 +80,8 @@ function countAnswers(w: AnyWorker): { accepted: number; refused: number } {
 
 async function refusals(): Promise<void> {
   console.log('Part A: a worker at maxConnections refuses (mini-cluster, round robin)\n');
-  const w1 = miniCluster.fork({ LESSON_MAX_CONNECTIONS: '1' });
+  const max = '1';
+  const w1 = miniCluster.fork({ LESSON_MAX_CONNECTIONS: max });
   track(w1.process);
   const answers = countAnswers(w1);
   const port = await listening(miniCluster, w1);
@@ -89,7 +90,7 @@ async function refusals(): Promise<void> {
   const held = net.connect(port, '127.0.0.1');
   held.on('error', () => {});
   for (let i = 0; i < 100 && (await connectionsOf(w1)) < 1; i++) await sleep(10);
-  console.log(`  worker 1: server.maxConnections = 1, and a client holds ${await connectionsOf(w1)} connection open to it`);
+  console.log(`  worker 1: server.maxConnections = ${max}, and a client holds ${await connectionsOf(w1)} connection open to it`);
 
   const w2 = miniCluster.fork();
   track(w2.process);
