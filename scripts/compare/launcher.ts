@@ -20,6 +20,8 @@ export interface SetUpOptions {
   policy: Policy;
   workers: number;
   work: number;
+  /** Extra environment for the primary (and so its workers), e.g. NODE_OPTIONS. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Every primary ever started, so they can all be stopped on the way out. */
@@ -45,7 +47,7 @@ export class PrimaryProcess {
     this.child = spawn(
       process.execPath,
       ['--import', 'tsx', PRIMARY, '--impl', options.impl, '--workers', String(options.workers), '--work', String(options.work)],
-      { cwd: REPO_ROOT, env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: options.policy }, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] },
+      { cwd: REPO_ROOT, env: { ...process.env, ...options.env, NODE_CLUSTER_SCHED_POLICY: options.policy }, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] },
     );
     this.primaryPid = this.child.pid ?? -1;
     this.channel = this.child.stdio[3] as Socket;
