@@ -36,7 +36,7 @@ describe('lesson 01: one process, one core', () => {
   it('serves every request without errors in both setups', () => {
     for (const r of all) {
       expect(r.errors, `${r.setup} round ${r.round}${transcript(run)}`).toBe(0);
-      expect(r.requests, `${r.setup} round ${r.round}${transcript(run)}`).toBeGreaterThan(20);
+      expect(r.requests, `${r.setup} round ${r.round}${transcript(run)}`).toBeGreaterThan(5);
     }
   });
 

@@ -93,6 +93,7 @@ async function primary(): Promise<void> {
   const seconds = option('seconds', 1); // autocannon counts whole seconds
   const rounds = option('rounds', 3);
   const cores = os.availableParallelism();
+  const n = option('workers', cores); // one worker per core, as seed 000 does
 
   console.log('Lesson 01: one process, one core\n');
   console.log(`The handler spins ${ITERATIONS.toLocaleString('en')} empty loop iterations per request (~${timeOneRequest().toFixed(1)} ms of CPU here).`);
@@ -101,15 +102,15 @@ async function primary(): Promise<void> {
   // Start both setups at once (they sit idle until loaded).
   // A plain process, as `node app.js` would start it: not a cluster worker.
   const single = track(fork(process.argv[1], [], { env: { ...process.env, LESSON_ROLE: 'single' } }));
-  // A cluster: one worker per core, all serving one port.
-  const workers = Array.from({ length: cores }, () => cluster.fork());
+  // A cluster: n workers, all serving one port.
+  const workers = Array.from({ length: n }, () => cluster.fork());
   for (const worker of workers) track(worker.process as ChildProcess);
   const [singlePort, clusterPort] = await Promise.all([
     new Promise<number>((resolve) => single.once('message', (m: { port: number }) => resolve(m.port))),
     new Promise<number>((resolve) => {
       let listening = 0;
       cluster.on('listening', (_worker, address) => {
-        if (++listening === cores) resolve(address.port);
+        if (++listening === n) resolve(address.port);
       });
     }),
   ]);
@@ -128,7 +129,7 @@ async function primary(): Promise<void> {
     const a = await measure(singlePort, [single], seconds);
     report(round, 'one process', a);
     const b = await measure(clusterPort, workers, seconds);
-    report(round, `cluster (${cores})`, b);
+    report(round, `cluster (${n})`, b);
     ratios.push(b.result.requests.total / Math.max(1, a.result.requests.total));
     singleCores.push(a.cores);
     clusterCores.push(b.cores);
@@ -143,8 +144,10 @@ async function primary(): Promise<void> {
   console.log(`cluster / one process: ${median(ratios).toFixed(2)}x requests (rounds: ${ratios.map((r) => r.toFixed(2) + 'x').join(', ')})`);
   // Each request costs the same CPU wherever it runs, so requests follow cores.
   console.log(`requests per CPU-second: one process ${median(singleRate).toFixed(0)}, cluster ${median(clusterRate).toFixed(0)}`);
+  // Other programs on this machine take CPU too: say how busy it was.
+  console.log(`machine load (1-minute average) at the end: ${os.loadavg()[0].toFixed(1)} on ${cores} cores`);
   console.log(`\nSeed 000 measured ~4x (3k -> 14k requests in 10 s) on a machine with 8 cores.`);
-  console.log(`Here the ceiling is ${cores}x, and only if the cluster gets all ${cores} cores: autocannon and`);
+  console.log(`Here the ceiling is ${Math.min(n, cores)}x, and only if the cluster gets ${Math.min(n, cores)} cores: autocannon and`);
   console.log(`anything else running on this machine take their share first.`);
 
   cluster.disconnect(() => finish(0));
