@@ -147,7 +147,9 @@ async function live(): Promise<void> {
   for (let i = 0; i < connections; i++) order.push(`w${(await get(port)).body}`);
   console.log(`  served by: ${order.join(' ')}`);
   const strict = order.every((w, i) => i < n || w === order[i - n]) && new Set(order.slice(0, n)).size === n;
-  console.log(`  strict rotation: ${strict ? 'yes' : 'no'} (each worker re-enters free at the back after it answers)`);
+  console.log(strict
+    ? '  strict rotation: yes (each worker re-enters free at the back after it answers)'
+    : '  strict rotation: no (connections overlapped: whoever answered first got the next one)');
 }
 
 function worker(): void {
