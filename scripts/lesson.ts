@@ -21,20 +21,22 @@ function usage(message: string): never {
   process.exit(2);
 }
 
+function dirOf(n: number): string {
+  try {
+    return lessonDir(n);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+}
+
 let command: string[];
 if (checking) {
   // vitest treats a path argument as a filter on spec file names.
-  const filter = number === undefined ? 'lessons/' : path.join(lessonDir(number), 'check.test.ts');
+  const filter = number === undefined ? 'lessons/' : path.join(dirOf(number), 'check.test.ts');
   command = [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', filter, ...args];
 } else {
   if (number === undefined) usage('which lesson?');
-  let dir: string;
-  try {
-    dir = lessonDir(number);
-  } catch (err) {
-    usage((err as Error).message);
-  }
-  command = ['--import', 'tsx', path.join(dir, 'main.ts'), ...args];
+  command = ['--import', 'tsx', path.join(dirOf(number), 'main.ts'), ...args];
 }
 
 const child = spawn(process.execPath, command, { cwd: ROOT, stdio: 'inherit' });
