@@ -19,8 +19,12 @@ export type WorkerState =
   | 'none' | 'online' | 'listening' | 'disconnected' | 'dead' // primary side
   | 'disconnecting' | 'destroying'; // worker side
 
-/** The process a Worker stands for: a ChildProcess, or the worker's own `process`. */
-export type WorkerProcess = ChildProcess | NodeJS.Process;
+/**
+ * The process a Worker stands for: a ChildProcess in the primary, the
+ * worker's own global `process` inside a worker. Typed as ChildProcess, as
+ * @types/node types node:cluster's Worker, so TypeScript programs drop in.
+ */
+export type WorkerProcess = ChildProcess;
 
 /**
  * What differs between the two sides. Node assigns `Worker.prototype.disconnect`
@@ -50,8 +54,8 @@ export class Worker extends EventEmitter {
     this.state = options.state ?? 'none';
     this.#side = side;
     // NODE: the constructor re-emits the process's 'message' and 'error'.
-    this.process.on('message', (message: unknown, handle: unknown) => this.emit('message', message, handle));
-    this.process.on('error', (err: Error) => this.emit('error', err));
+    this.process.on('message', (message, handle) => this.emit('message', message, handle));
+    this.process.on('error', (err) => this.emit('error', err));
   }
 
   /** Send a user message (and optionally a handle) to the other side. */

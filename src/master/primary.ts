@@ -84,7 +84,7 @@ export function createPrimary(): PrimaryCluster {
     },
     destroy(worker, signal) {
       // NODE: a plain signal since v15 (PR #34312); exitedAfterDisconnect stays false.
-      (worker.process as import('node:child_process').ChildProcess).kill(signal ?? 'SIGTERM');
+      worker.process.kill(signal ?? 'SIGTERM');
     },
   };
 

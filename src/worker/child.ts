@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { sendHelper, internal, type Envelope, type OutgoingMessage, type QueryServerMessage, type RawHandle, type ReplyCallback, type ServerQuery } from '../ipc.ts';
 import { Worker, WORKER_ID_ENV, type WorkerSide } from '../worker.ts';
 import { FauxHandle } from './faux-handle.ts';
@@ -105,7 +106,8 @@ export function createWorkerCluster(): WorkerCluster {
   }
 
   cluster._setupWorker = function _setupWorker(): void {
-    const worker = new Worker({ id: Number(process.env[WORKER_ID_ENV]) | 0, process, state: 'online' }, side);
+    // Inside a worker, worker.process is the global process (typed as a ChildProcess, see worker.ts).
+    const worker = new Worker({ id: Number(process.env[WORKER_ID_ENV]) | 0, process: process as unknown as ChildProcess, state: 'online' }, side);
     cluster.worker = worker;
     traceAs(`w${worker.id}`);
     process.once('disconnect', () => {
