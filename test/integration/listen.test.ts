@@ -19,6 +19,16 @@ describe.each(['rr', 'none'] as const)('listen in a worker under %s', (policy) =
   }, 40_000);
 });
 
+describe.each(['rr', 'none'] as const)('a Unix socket listener under %s', (policy) => {
+  it('is shared by both workers through the primary, as node:cluster shares it', async () => {
+    const [node, mini] = await Promise.all([runScenario('pipe', 'node', policy), runScenario('pipe', 'mini', policy)]);
+    expect(mini.result.addresses).toEqual(node.result.addresses);
+    expect(mini.result.addresses[0]).toEqual({ addressType: -1, address: 'SOCKET', port: -1 });
+    expect(mini.result.served).toHaveLength(6);
+    if (policy === 'rr') expect(mini.result.served).toEqual(['w1', 'w1', 'w1', 'w2', 'w2', 'w2']);
+  }, 30_000);
+});
+
 describe('user messages beside the internal protocol', () => {
   it('flow both ways while internal messages never reach a message listener', async () => {
     const [node, mini] = await Promise.all([runScenario('messages', 'node'), runScenario('messages', 'mini')]);
