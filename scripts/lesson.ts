@@ -3,6 +3,8 @@
  *   npm run lesson 3 [-- --flag ...]   runs lessons/03-<slug>/main.ts with the flags
  *   npm run check 3                    runs lessons/03-<slug>/check.test.ts (vitest)
  *   npm run check                      runs every lesson's check
+ *   npm run lesson 7 -- --step         the same with MINI_CLUSTER_STEP=1: on a terminal
+ *                                      the primary pauses before each internal message
  *
  * Mirrors: nothing — teaching helper (learnyounode's `run` and `verify`)
  * Read next: lessons/README.md
@@ -17,7 +19,7 @@ if (checking) args.shift();
 const number = args[0] !== undefined && /^\d+$/.test(args[0]) ? Number(args.shift()) : undefined;
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run lesson <N> [-- flags]   |   npm run check [N]`);
+  console.error(`${message}\nusage: npm run lesson <N> [-- flags] [-- --step]   |   npm run check [N]`);
   process.exit(2);
 }
 
@@ -27,6 +29,16 @@ function dirOf(n: number): string {
   } catch (err) {
     return usage((err as Error).message);
   }
+}
+
+// --step is ours, not the lesson's: it turns on the engine's step-through
+// mode (src/step.ts) for the lesson's primary.
+const env = { ...process.env };
+const step = args.indexOf('--step');
+if (step !== -1 && !checking) {
+  args.splice(step, 1);
+  env.MINI_CLUSTER_STEP = '1';
+  if (!process.stdin.isTTY) console.error('--step: stdin is not a terminal, so the primary will not pause (src/step.ts)');
 }
 
 let command: string[];
@@ -39,7 +51,7 @@ if (checking) {
   command = ['--import', 'tsx', path.join(dirOf(number), 'main.ts'), ...args];
 }
 
-const child = spawn(process.execPath, command, { cwd: ROOT, stdio: 'inherit' });
+const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: 'inherit' });
 // Ctrl-C reaches the lesson too (same terminal); we just wait for it to end.
 process.on('SIGINT', () => {});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -58,6 +58,9 @@ export function killAll(): void {
  * The timer is unref'ed: a lesson that finished normally is not held up.
  */
 export function deadline(ms = 15_000): void {
+  // Stepping through (npm run lesson N -- --step) waits for you at every
+  // message: the lesson may take as long as you like, up to half an hour.
+  if (steppingThrough()) ms = Math.max(ms, 30 * 60_000);
   setTimeout(() => {
     console.error(`lesson: still running after ${ms} ms, stopping (this is a bug in the lesson)`);
     killAll();
@@ -70,6 +73,12 @@ export function deadline(ms = 15_000): void {
       process.exit(130);
     });
   }
+}
+
+/** True when the engine will pause before each message (MINI_CLUSTER_STEP, src/step.ts). */
+export function steppingThrough(): boolean {
+  const mode = process.env.MINI_CLUSTER_STEP;
+  return mode === 'pipe' || (mode === '1' && process.stdin.isTTY === true);
 }
 
 /** End the lesson: kill anything still running, then exit with `code`. */
