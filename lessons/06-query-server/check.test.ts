@@ -1,8 +1,9 @@
 /**
  * Checks lesson 06 against its README: listen() in a worker becomes a
  * queryServer message, the primary's key and reply (with `sockname` under
- * round robin, with a handle under SCHED_NONE), the faux handle, and the
- * index that gives a second listen its own key.
+ * round robin, with a handle under SCHED_NONE), the faux handle, the
+ * index that gives a second listen its own key, and the engine's trace of
+ * each step with the decisions it records.
  *
  * Mirrors: nothing — teaching helper
  * Read next: lessons/06-query-server/README.md
@@ -18,6 +19,11 @@ function messages(stdout: string): { dir: string; worker: number; msg: Record<st
     msg: JSON.parse(m[4]),
     handle: m[5],
   }));
+}
+
+/** The engine's trace lines the lesson printed (indented, "+   12.3ms  ..."), without their time. */
+function traceLines(stdout: string): string[] {
+  return [...stdout.matchAll(/^ {4}\+ *[\d.]+ms {2}(.*)$/gm)].map((m) => m[1].trim());
 }
 
 describe('lesson 06: queryServer', () => {
@@ -66,6 +72,28 @@ describe('lesson 06: queryServer', () => {
   it('reports each closed server to the primary with a close message on disconnect', () => {
     const closes = messages(rr.stdout).filter((m) => m.msg.act === 'close').map((m) => `${m.worker} ${m.msg.key}`).sort();
     expect(closes, transcript(rr)).toEqual(['1 127.0.0.1:0:4:undefined:0', '1 127.0.0.1:0:4:undefined:1', '2 127.0.0.1:0:4:undefined:0']);
+  });
+
+  it("shows the engine's trace of each step: the primary's decision for every queryServer, the worker's for every reply", () => {
+    const lines = traceLines(rr.stdout);
+    const find = (pattern: RegExp): string | undefined => lines.find((line) => pattern.test(line));
+    expect(find(/^w1 → primary +queryServer seq=1 .*index=0 .*⇒ new RoundRobinHandle for 127\.0\.0\.1:0:4:undefined:0$/), transcript(rr)).toBeDefined();
+    expect(find(/^w2 → primary +queryServer seq=1 .*⇒ joins the RoundRobinHandle for 127\.0\.0\.1:0:4:undefined:0$/), transcript(rr)).toBeDefined();
+    expect(find(/^w1 → primary +queryServer seq=3 .*index=1 .*⇒ new RoundRobinHandle for 127\.0\.0\.1:0:4:undefined:1$/), transcript(rr)).toBeDefined();
+    expect(lines.filter((line) => /^primary → w\d +reply to seq=\d+ .*sockname=.*⇒ round robin: faux handle$/.test(line)), transcript(rr)).toHaveLength(3);
+    expect(find(/^RR 127\.0\.0\.1:0:4:undefined:0 free=\[w1,w2\] handles=0 inflight=\{\}$/), transcript(rr)).toBeDefined();
+    expect(find(/^primary → w1 +disconnect seq=\d+ +⇒ close 2 server\(s\), then the channel$/), transcript(rr)).toBeDefined();
+    expect(lines.filter((line) => /last worker left .*listener closed$/.test(line)), transcript(rr)).toHaveLength(2);
+    // Every step has its trace block, and the trace went to stdout through the lesson, not to stderr.
+    expect(rr.stdout.match(/^ {2}(the engine's trace of this step|trace:)/gm), transcript(rr)).toHaveLength(4);
+    expect(rr.stderr, transcript(rr)).not.toMatch(/ms {2}w1 → primary/);
+  });
+
+  it('shows in the trace that under SCHED_NONE the reply carries the handle and the worker listens on it', () => {
+    const lines = traceLines(none.stdout);
+    expect(lines.some((line) => /queryServer seq=1 .*⇒ new SharedHandle for 127\.0\.0\.1:0:4:undefined:0$/.test(line)), transcript(none)).toBe(true);
+    expect(lines.some((line) => /^primary → w1 +reply to seq=1 .*errno=0 +\+handle +⇒ SCHED_NONE: listen on the shared handle$/.test(line)), transcript(none)).toBe(true);
+    expect(lines.some((line) => line.startsWith('RR ')), 'no RoundRobinHandle under SCHED_NONE').toBe(false);
   });
 
   it('answers with errno 0 and the bound TCP handle itself, no sockname, under SCHED_NONE', () => {

@@ -12,11 +12,14 @@
  * Mirrors: nothing — teaching program (seed 004: "how does a worker's listen become queryServer")
  * Read next: lessons/06-query-server/README.md, then lessons/07-round-robin-handle
  */
+// First: turns the engine's trace on (into a temp file) before src/ loads.
+import '../_lib/trace-on.ts';
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cluster, { type Worker } from '../../src/index.ts';
 import { deadline, finish, track } from '../_lib/lesson.ts';
+import { showTrace } from '../_lib/trace.ts';
 
 const CMD = 'NODE_MINI_CLUSTER'; // the tag on every internal message (src/ipc.ts)
 
@@ -105,6 +108,7 @@ async function primary(): Promise<void> {
   track(w1.process as ChildProcess);
   const first = await watch(w1);
   describe('worker 1', first);
+  await showTrace('the engine\'s trace of this step (MINI_CLUSTER_TRACE: each line written by the receiver, ⇒ what it did):');
 
   console.log('\n2. worker 2 runs the same code');
   const w2 = cluster.fork();
@@ -112,6 +116,7 @@ async function primary(): Promise<void> {
   const second = await watch(w2);
   describe('worker 2', second);
   console.log(`  same key, so the same listener: both report port ${second.port === first.port ? `${first.port}, the primary's` : `${first.port} and ${second.port} (unexpected!)`}`);
+  await showTrace('trace:');
 
   console.log('\n3. worker 1 listens a second time, on the same address and port 0');
   const again = Promise.all([nextReport(w1), new Promise((resolve) => w1.once('listening', resolve))]);
@@ -119,9 +124,10 @@ async function primary(): Promise<void> {
   const [third] = await again;
   describe('worker 1, second server', third);
   console.log(`  index 1 makes a new key, so a new listener: port ${third.port} ${third.port === first.port ? '(unexpected: the same!)' : 'is a different port'}`);
+  await showTrace('trace:');
 
   console.log('\n4. cluster.disconnect(): each worker closes its servers, and each close is a message');
-  cluster.disconnect(() => finish(0));
+  cluster.disconnect(() => void showTrace('trace:').then(() => finish(0)));
 }
 
 if (cluster.isWorker) worker();

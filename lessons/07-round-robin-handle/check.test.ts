@@ -1,7 +1,8 @@
 /**
  * Checks lesson 07 against its README: the queues of a RoundRobinHandle
- * driven by hand go through exactly the states the README shows, and idle
- * workers of a real cluster take sequential connections in strict rotation.
+ * driven by hand go through exactly the states the README shows, in our
+ * view and in the engine's trace, and idle workers of a real cluster take
+ * sequential connections in strict rotation.
  *
  * Mirrors: nothing — teaching helper
  * Read next: lessons/07-round-robin-handle/README.md
@@ -9,10 +10,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLesson, transcript, type LessonRun } from '../_lib/run-lesson.ts';
 
+/** The engine's trace lines the lesson printed ("+   12.3ms  ..."), without their time. */
+function traceLines(stdout: string): string[] {
+  return [...stdout.matchAll(/^ +\+ *[\d.]+ms {2}(.*)$/gm)].map((m) => m[1].trim());
+}
+const KEY = '127.0.0.1:0:4:undefined:0';
+
 describe('lesson 07: RoundRobinHandle', () => {
   let run: LessonRun;
+  let quiet: LessonRun;
   beforeAll(async () => {
-    run = await runLesson(7);
+    [run, quiet] = await Promise.all([runLesson(7), runLesson(7, ['--no-trace'])]);
   }, 25_000);
 
   it('runs to the end', () => {
@@ -34,6 +42,52 @@ describe('lesson 07: RoundRobinHandle', () => {
       'free=[w2]  handles=[]  in flight: w1<-D',
       'free=[w2,w1]  handles=[]  in flight: -',
     ]);
+  });
+
+  // The engine's own state line after every change: the same queues, seen from inside.
+  it("prints the engine's trace under each step of part 1, with the same queues", () => {
+    const part1 = run.stdout.slice(0, run.stdout.indexOf('Part 2'));
+    const states = traceLines(part1).filter((line) => line.startsWith('RR ')).map((line) => line.slice(`RR ${KEY} `.length));
+    expect(states, transcript(run)).toEqual([
+      'free=[w1] handles=0 inflight={}', 'free=[w1,w2] handles=0 inflight={}', // 1: add(w1), add(w2)
+      'free=[w2] handles=0 inflight={w1}', // 2
+      'free=[] handles=0 inflight={w1,w2}', // 3
+      'free=[] handles=1 inflight={w1,w2}', // 4: C waits
+      'free=[] handles=0 inflight={w1,w2}', // 5: w1 took C
+      'free=[w2] handles=0 inflight={w1}', // 6
+      'free=[w2,w1] handles=0 inflight={}', // 7
+      'free=[w1] handles=0 inflight={w2}', // 8
+      'free=[] handles=0 inflight={w1,w2}', 'free=[w2] handles=0 inflight={w1}', // 9: distribute(D) to w1, then w2 back to free
+      'free=[w2,w1] handles=0 inflight={}', // 10
+      'free=[w2] handles=0 inflight={}', 'free=[] handles=0 inflight={}', // 11: remove, remove
+    ]);
+    const replies = traceLines(part1).filter((line) => line.includes('reply to seq='));
+    expect(replies.map((line) => line.replace(/ +/g, ' ')), transcript(run)).toEqual([
+      'w1 → primary reply to seq=0 accepted=true ⇒ accepted: primary closes its copy',
+      'w2 → primary reply to seq=1 accepted=true ⇒ accepted: primary closes its copy',
+      'w1 → primary reply to seq=2 accepted=true ⇒ accepted: primary closes its copy',
+      'w2 → primary reply to seq=3 accepted=false ⇒ refused: redistribute',
+      'w1 → primary reply to seq=4 accepted=true ⇒ accepted: primary closes its copy',
+    ]);
+    expect(part1).toContain(`last worker left ${KEY}: 0 queued client(s) closed, listener closed`);
+  });
+
+  it('shows in the trace of part 2 free filling in the order of add(), then the first rotation, newconn by newconn', () => {
+    const part2 = run.stdout.slice(run.stdout.indexOf('Part 2'));
+    const added = /in the order the primary added them: (.*)/.exec(part2)?.[1].split(' ') ?? [];
+    const lines = traceLines(part2);
+    const fills = lines.filter((line) => line.startsWith('RR ') && line.endsWith('inflight={}')).slice(0, 3);
+    expect(fills, transcript(run)).toEqual([1, 2, 3].map((n) => `RR ${KEY} free=[${added.slice(0, n).join(',')}] handles=0 inflight={}`));
+    const newconns = lines.filter((line) => / newconn seq=/.test(line));
+    expect(newconns.map((line) => /^primary → (w\d)/.exec(line)?.[1]), transcript(run)).toEqual(added);
+    for (const line of newconns) expect(line, transcript(run)).toMatch(/\+handle +⇒ accepted: emit 'connection'$/);
+    expect(part2, transcript(run)).toContain('... (24 more lines: the same four for each of the other 6 connections)');
+  });
+
+  it('runs the same without the trace (--no-trace)', () => {
+    expect(quiet.code, transcript(quiet)).toBe(0);
+    expect(traceLines(quiet.stdout), transcript(quiet)).toEqual([]);
+    expect(quiet.stdout).toContain('strict rotation: yes');
   });
 
   it('closes the listener when the last worker is removed', () => {

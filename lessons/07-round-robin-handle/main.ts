@@ -12,6 +12,8 @@
  * Mirrors: nothing — teaching program (drives src/master/round-robin-handle.ts)
  * Read next: lessons/07-round-robin-handle/README.md, then lessons/08-newconn-and-accepted
  */
+// First: turns the engine's trace on (into a temp file) before src/ loads.
+import '../_lib/trace-on.ts';
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
@@ -19,6 +21,7 @@ import cluster, { type Worker } from '../../src/index.ts';
 import { RoundRobinHandle } from '../../src/master/round-robin-handle.ts';
 import { CMD, internal, type RawHandle } from '../../src/ipc.ts';
 import { deadline, finish, get, option, sleep, track } from '../_lib/lesson.ts';
+import { showTrace } from '../_lib/trace.ts';
 
 // ---- Part 1: the class, by hand ----
 
@@ -68,6 +71,12 @@ function state(rr: RoundRobinHandle, workers: StandIn[]): string {
   return `      free=[${free}]  handles=[${handles}]  in flight: ${inflight}`;
 }
 
+/** Our view of the queues, then the engine's own trace lines for the same step. */
+async function show(rr: RoundRobinHandle, workers: StandIn[]): Promise<void> {
+  console.log(state(rr, workers));
+  await showTrace('', { indent: '      ' });
+}
+
 async function until(condition: () => boolean): Promise<void> {
   for (let waited = 0; !condition(); waited += 5) {
     if (waited > 2_000) throw new Error('lesson 07: the primary never saw the connection');
@@ -91,7 +100,7 @@ async function byHand(): Promise<void> {
   const port = await added(w1);
   await added(w2);
   console.log(`  1. new RoundRobinHandle("${key}") listens on 127.0.0.1:${port}; add(w1), add(w2)`);
-  console.log(state(rr, workers));
+  await show(rr, workers);
 
   /** A client connects; wait until the primary has accepted it. */
   const connect = async (label: string, nth: number): Promise<void> => {
@@ -100,28 +109,29 @@ async function byHand(): Promise<void> {
     clients.push(socket);
     await until(sawConnection(nth));
     console.log(label);
-    console.log(state(rr, workers));
+    await show(rr, workers);
   };
   await connect('  2. client A connects: distribute(A); the oldest free worker, w1, gets it: handoff(w1) sends newconn', 1);
   await connect('  3. client B connects: w2 is free, so handoff(w2)', 2);
   await connect('  4. client C connects: nobody is free, so C waits in handles', 3);
 
-  const answer = (w: StandIn, accepted: boolean, what: string): void => {
+  const answer = async (w: StandIn, accepted: boolean, what: string): Promise<void> => {
     const client = w.answer(accepted);
     console.log(`  ${what.replace('%', client)}`);
-    console.log(state(rr, workers));
+    await show(rr, workers);
   };
-  answer(w1, true, '5. w1 answers {accepted: true} for %: the primary closes its copy; handoff(w1) takes C from handles');
-  answer(w2, true, '6. w2 answers {accepted: true} for %: handles is empty, so w2 goes back to free');
-  answer(w1, true, '7. w1 answers {accepted: true} for %: w1 joins free, after w2');
+  await answer(w1, true, '5. w1 answers {accepted: true} for %: the primary closes its copy; handoff(w1) takes C from handles');
+  await answer(w2, true, '6. w2 answers {accepted: true} for %: handles is empty, so w2 goes back to free');
+  await answer(w1, true, '7. w1 answers {accepted: true} for %: w1 joins free, after w2');
   await connect('  8. client D connects: the oldest free worker is w2', 4);
-  answer(w2, false, '9. w2 answers {accepted: false} for % (say, at maxConnections): distribute(D) again: w1 gets it');
-  answer(w1, true, '10. w1 answers {accepted: true} for %: both idle again');
+  await answer(w2, false, '9. w2 answers {accepted: false} for % (say, at maxConnections): distribute(D) again: w1 gets it');
+  await answer(w1, true, '10. w1 answers {accepted: true} for %: both idle again');
 
   // Stand-ins leave: remove() returns true for the last one, and the listener closes.
   rr.remove(w1 as unknown as Worker);
   const last = rr.remove(w2 as unknown as Worker);
   console.log(`  11. remove(w1), remove(w2): the last remove() returns ${last}, the listening socket is closed`);
+  await showTrace('', { indent: '      ' });
   for (const socket of clients) socket.destroy();
 }
 
@@ -143,9 +153,13 @@ async function live(): Promise<void> {
   const port = await new Promise<number>((resolve) =>
     cluster.on('listening', (_w, address) => ++listening === n && resolve(address.port)));
   console.log(`  workers listening, in the order the primary added them: ${added.map((id) => `w${id}`).join(' ')}`);
+  // From the start-up, only the RoundRobinHandle's state lines: add() fills free in that order.
+  await showTrace('trace, the RoundRobinHandle as each worker was added:', { filter: (e) => e.kind === 'state' });
   const order: string[] = [];
   for (let i = 0; i < connections; i++) order.push(`w${(await get(port)).body}`);
   console.log(`  served by: ${order.join(' ')}`);
+  await showTrace(`trace of the first ${Math.min(n, connections)} connections (four lines per connection: pick, newconn, answer, back to free):`,
+    { max: 4 * n, more: `the same four for each of the other ${Math.max(0, connections - n)} connections` });
   const strict = order.every((w, i) => i < n || w === order[i - n]) && new Set(order.slice(0, n)).size === n;
   console.log(strict
     ? '  strict rotation: yes (each worker re-enters free at the back after it answers)'

@@ -2,7 +2,8 @@
  * Checks lesson 08 against its README: a worker at maxConnections refuses
  * every handoff and the other worker serves them; once it has room again
  * the rotation resumes; a connection in flight to a dying worker is served
- * by another worker under mini-cluster, and left hanging by node:cluster.
+ * by another worker under mini-cluster, and left hanging by node:cluster;
+ * the engine's trace shows the refusal and the redistribution.
  *
  * Mirrors: nothing — teaching helper
  * Read next: lessons/08-newconn-and-accepted/README.md
@@ -20,6 +21,11 @@ function clients(stdout: string, heading: string): string[] {
     else if (result.length > 0) break;
   }
   return result;
+}
+
+/** The engine's trace lines the lesson printed ("+   12.3ms  ..."), without their time, spaces collapsed. */
+function traceLines(text: string): string[] {
+  return [...text.matchAll(/^ +\+ *[\d.]+ms {2}(.*)$/gm)].map((m) => m[1].trim().replace(/ +/g, ' '));
 }
 
 describe('lesson 08: newconn and accepted', () => {
@@ -41,6 +47,33 @@ describe('lesson 08: newconn and accepted', () => {
     const refused = Number(/answered newconn with \{accepted: false\} (\d+) times/.exec(run.stdout)?.[1]);
     // Each of the 6 connections is offered to worker 1 first (the oldest idle).
     expect(refused, `worker 1 refused ${refused} times${transcript(run)}`).toBeGreaterThanOrEqual(6);
+  });
+
+  it("shows one refusal in the engine's trace: refused at maxConnections, redistributed, accepted by worker 2", () => {
+    const partA = run.stdout.slice(0, run.stdout.indexOf('Part B'));
+    const lines = traceLines(partA).map((line) => line.replace(/seq=\d+/g, 'seq=N'));
+    expect(lines, transcript(run)).toEqual([
+      'RR 127.0.0.1:0:4:undefined:0 free=[w2] handles=0 inflight={w1}',
+      "primary → w1 newconn seq=N key=127.0.0.1:0:4:undefined:0 +handle ⇒ refused: maxConnections reached",
+      'w1 → primary reply to seq=N accepted=false ⇒ refused: redistribute',
+      'RR 127.0.0.1:0:4:undefined:0 free=[] handles=0 inflight={w1,w2}',
+      'RR 127.0.0.1:0:4:undefined:0 free=[w1] handles=0 inflight={w2}',
+      "primary → w2 newconn seq=N key=127.0.0.1:0:4:undefined:0 +handle ⇒ accepted: emit 'connection'",
+      'w2 → primary reply to seq=N accepted=true ⇒ accepted: primary closes its copy',
+      'RR 127.0.0.1:0:4:undefined:0 free=[w1,w2] handles=0 inflight={}',
+    ]);
+    expect(partA, transcript(run)).toContain('... (40 more lines: the same eight for each of the other 5 connections)');
+  });
+
+  it("shows in the trace how mini-cluster gives up on the dead worker's request and redistributes it", () => {
+    const partB = run.stdout.slice(run.stdout.indexOf('mini-cluster:'), run.stdout.indexOf('node:cluster (Node'));
+    const lines = traceLines(partB);
+    const gone = lines.findIndex((line) => /^primary peer gone: request seq=\d+ will never be answered; answering null$/.test(line));
+    expect(gone, transcript(run)).toBeGreaterThan(0);
+    expect(lines[gone + 1], transcript(run)).toBe('primary no answer will come: redistribute');
+    expect(lines.slice(gone + 2), transcript(run)).toContainEqual(expect.stringMatching(/^primary → w4 newconn seq=\d+ .*⇒ accepted: emit 'connection'$/));
+    // The newconn to the blocked worker 3 has no line: lines are written by the receiver, and it never read it.
+    expect(lines.filter((line) => line.startsWith('primary → w3')), transcript(run)).toEqual([]);
   });
 
   it('resumes strict rotation once the held connection closes', () => {

@@ -13,6 +13,8 @@
  * Mirrors: nothing — teaching program (drives src/master/round-robin-handle.ts and src/worker/child.ts)
  * Read next: lessons/08-newconn-and-accepted/README.md, then lessons/09-lifecycle
  */
+// First: turns the engine's trace on (into a temp file) before src/ loads.
+import '../_lib/trace-on.ts';
 import type { ChildProcess } from 'node:child_process';
 import nodeCluster from 'node:cluster';
 import type { EventEmitter } from 'node:events';
@@ -20,6 +22,7 @@ import http from 'node:http';
 import net from 'node:net';
 import mini from '../../src/index.ts';
 import { deadline, finish, get, sleep, track } from '../_lib/lesson.ts';
+import { showTrace, skipTrace } from '../_lib/trace.ts';
 
 // The same program runs on either implementation: they share the API.
 interface AnyWorker extends EventEmitter { id: number; process: ChildProcess; send(message: unknown): boolean }
@@ -97,9 +100,12 @@ async function refusals(): Promise<void> {
   await listening(miniCluster, w2);
   console.log('  worker 2: no limit');
 
+  await skipTrace(); // the start-up and the held connection: lessons 06 and 07 showed those
   const servedWhileFull: string[] = [];
   for (let i = 0; i < 6; i++) servedWhileFull.push(`w${(await get(port)).body}`);
   console.log(`  6 new connections: served by ${servedWhileFull.join(' ')}`);
+  await showTrace('trace of the first one (offered to w1, refused, given to w2):',
+    { max: 8, more: 'the same eight for each of the other 5 connections' });
   console.log(`  worker 1 answered newconn with {accepted: false} ${answers.refused} times; the primary put each`);
   console.log('  refused connection back through distribute(), and worker 2 took it');
 
@@ -109,11 +115,12 @@ async function refusals(): Promise<void> {
   for (let i = 0; i < 4; i++) servedAfter.push(`w${(await get(port)).body}`);
   console.log(`  the held connection closes; 4 more connections: served by ${servedAfter.join(' ')}`);
   await new Promise<void>((resolve) => miniCluster.disconnect(resolve));
+  await skipTrace();
 }
 
 // ---- Part B: a worker dies with a newconn in flight ----
 
-async function deathMidHandoff(cluster: AnyCluster, label: string): Promise<void> {
+async function deathMidHandoff(cluster: AnyCluster, label: string, traced: boolean): Promise<void> {
   console.log(`\n  ${label}`);
   const workers = [cluster.fork(), cluster.fork()];
   for (const w of workers) track(w.process);
@@ -122,6 +129,7 @@ async function deathMidHandoff(cluster: AnyCluster, label: string): Promise<void
 
   w1.send('block');
   await sleep(200); // worker 1 is now stuck in its loop
+  if (traced) await skipTrace();
   // Two clients at once: each idle worker gets one newconn. Worker 1's
   // stays unanswered: it cannot even read it.
   const start = performance.now();
@@ -137,6 +145,10 @@ async function deathMidHandoff(cluster: AnyCluster, label: string): Promise<void
     if (r.ok) console.log(`    a client: answered by worker ${r.worker} after ${Math.round(r.ms)} ms`);
     else console.log(`    a client: no answer after ${Math.round(r.ms)} ms (we gave up; the primary still holds its connection)`);
   }
+  if (traced) {
+    await showTrace(`trace, from the two connections to the answer of worker ${workers[1].id}:`,
+      { indent: '      ', filter: (e) => e.act !== 'disconnect' && e.act !== 'close' && !e.text?.startsWith('last worker') });
+  }
   await new Promise<void>((resolve) => cluster.disconnect(resolve));
 }
 
@@ -147,8 +159,8 @@ async function primary(): Promise<void> {
   console.log('Lesson 08: newconn and accepted\n');
   await refusals();
   console.log('\nPart B: a worker dies while a newconn to it is in flight');
-  await deathMidHandoff(miniCluster, 'mini-cluster:');
-  await deathMidHandoff(nodeClusterAny, `node:cluster (Node ${process.version}):`);
+  await deathMidHandoff(miniCluster, 'mini-cluster:', true);
+  await deathMidHandoff(nodeClusterAny, `node:cluster (Node ${process.version}):`, false);
   finish(0);
 }
 
