@@ -74,8 +74,9 @@ if (traced !== null) {
     ['kill', 'queued in primary', 'handoff in flight to victim', 'handoffs to the dead victim redistributed', 'client failures until next kill'],
     k.map((v, i) => [i + 1, v.queued, v.inflightToVictim ? 1 : 0, v.redistributed, chaosRuns[0]!.failuresPerKill[i] ?? 0])));
   console.log(`  total: ${queued} queued + ${inflight} in flight at the kill instants, ${redistributed} handoffs sent to a dead worker and redistributed;`);
-  console.log(`  queued clients dropped by the primary: ${traced.droppedByLastWorker}; clients left hanging (timeout): ${hung}. With both 0, every one of them`);
-  console.log('  was served by another worker; the failures are connections the victim had already accepted (SIGKILL cuts them).');
+  console.log(`  queued clients closed by the primary: ${traced.droppedByLastWorker}; fewest workers attached to the listener: ${traced.minWorkersAttached};`);
+  console.log(`  clients left hanging (timeout): ${hung}. With 0, >0 and 0, the primary closed no client it held: each queued or`);
+  console.log('  redistributed one went to a live worker. The failures are connections a victim had already accepted (SIGKILL cuts them).');
 }
 console.log('  seed 000\'s naive version (random crashes every 1-3 s in 8 workers, autocannon -c 200, CPU-bound handler) reports ~92 %.');
 

@@ -20,6 +20,8 @@ export interface TraceView {
   kills: KillView[];
   /** Clients the primary closed because the last worker of a listener left (RoundRobinHandle.remove). */
   droppedByLastWorker: number;
+  /** The fewest workers attached to the listener after the first one joined: above 0, distribute() never closed a client for want of workers. */
+  minWorkersAttached: number;
   events: number;
 }
 
@@ -29,7 +31,9 @@ const text = (e: TraceEvent): string => `${e.decision ?? ''} ${e.text ?? ''}`;
 export function viewTrace(file: string, kills: { t: number; id: number }[]): TraceView {
   const events = readTrace(file);
   const states = events.filter((e) => e.kind === 'state' && e.state);
-  const view: TraceView = { kills: [], droppedByLastWorker: 0, events: events.length };
+  const attached = states.map((s) => s.state!.all.length);
+  const first = attached.findIndex((n) => n > 0);
+  const view: TraceView = { kills: [], droppedByLastWorker: 0, minWorkersAttached: first < 0 ? 0 : Math.min(...attached.slice(first)), events: events.length };
   for (const [i, kill] of kills.entries()) {
     // The queues as they stood just before the SIGKILL.
     let before: TraceEvent | undefined;
