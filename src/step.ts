@@ -34,7 +34,7 @@ export function createStepGate(view: StepView): (from: string) => (message: Enve
     const item = queue[0];
     if (item === undefined) {
       waiting = false;
-      input?.pause(); // a paused stdin does not keep the primary alive
+      if (!inputEnded) input?.pause(); // a paused stdin does not keep the primary alive
       return;
     }
     waiting = true;
@@ -46,7 +46,8 @@ export function createStepGate(view: StepView): (from: string) => (message: Enve
       input.on('line', (line) => (typed.push(line), waiting && answer()));
       input.on('close', () => ((inputEnded = true), waiting && answer()));
     }
-    input.resume();
+    // (Node 24 throws on resuming a closed interface; Node 20 ignored it.)
+    if (!inputEnded) input.resume();
     if (typed.length > 0 || inputEnded) answer();
   }
 
@@ -58,7 +59,7 @@ export function createStepGate(view: StepView): (from: string) => (message: Enve
     if (!continuing) return showNext();
     while (queue.length > 0) queue.shift()!.run();
     waiting = false;
-    input?.close();
+    if (!inputEnded) input?.close();
   }
 
   return (from) => (message, run) => {

@@ -95,16 +95,16 @@ export function createPrimary(): PrimaryCluster {
     const worker = new Worker({ id, process: child }, side);
 
     worker.on('message', (message, handle) => cluster.emit('message', worker, message, handle));
+    const forget = (): void => {
+      removeHandlesForWorker(worker);
+      dropPendingRequests(child); // handoffs it never answered go to other workers
+      removeWorker(worker);
+    };
     child.once('exit', (exitCode, signalCode) => {
       // Forget the worker only once it has also disconnected: until then
       // its channel may still deliver messages.
-      // (With a handle still waiting for its NODE_HANDLE_ACK, child_process
-      // never emits 'disconnect' for a dead worker: this is the only cleanup.)
-      if (!worker.isConnected()) {
-        removeHandlesForWorker(worker);
-        dropPendingRequests(child);
-        removeWorker(worker);
-      }
+      if (!worker.isConnected()) forget();
+      else whenChannelCloses(worker, forget);
       worker.exitedAfterDisconnect = !!worker.exitedAfterDisconnect;
       worker.state = 'dead';
       worker.emit('exit', exitCode, signalCode);
@@ -142,6 +142,25 @@ export function createPrimary(): PrimaryCluster {
     };
     cluster.on('exit', onexit);
   };
+
+  /**
+   * The worker's process is dead but its channel still reads as connected:
+   * the end of the channel is still to be read. NODE: Node waits for the
+   * channel's 'disconnect' event, but child_process never emits it while a
+   * handle is still waiting for its NODE_HANDLE_ACK (a handoff to a worker
+   * that died before taking it), so Node would keep that worker listed and
+   * its client hanging. DIVERGENCE: we look again each 10 ms, and clean up
+   * once the channel is closed (or after 1 s: nothing can come from a dead
+   * process after that).
+   */
+  function whenChannelCloses(worker: Worker, then: () => void): void {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (worker.isConnected() && Date.now() - started < 1000) return;
+      clearInterval(timer);
+      then();
+    }, 10);
+  }
 
   // MINI_CLUSTER_STEP: pause before each message, showing the listeners' queues.
   const describeHandles = (): string => [...handles.values()].map((h) => `   ${h.describe()}`).join('\n') || '   (no listeners yet)';
