@@ -36,7 +36,7 @@ export async function rolling(impl: Impl, load: RollingResult['load'], options: 
     const oldPids = primary.readyWorkers().map((w) => w.pid);
     const port = primary.port;
     const stopLoad = load === 'new connection' ? startFresh(port, options.lanes) : startAutocannon(port, options.lanes);
-    await sleep(1_000);
+    await sleep(600); // the load is up before the signal
     const signalled = Date.now();
     primary.signal('SIGUSR2');
     const replaced = await primary.until('every worker replaced', (rs) => { const r = rs.filter((x) => x.type === 'replaced'); return r.length >= options.workers && r; }, 60_000);
@@ -127,7 +127,7 @@ export async function shutdown(impl: Impl, options: Options): Promise<ShutdownRe
   try {
     const fresh = freshLoad(primary.port, Math.max(1, options.lanes - 2));
     const kept = keepAliveLoad(primary.port, 2);
-    await sleep(1_000);
+    await sleep(600);
     const slow = freshRequest(primary.port, '/slow?ms=1500', 10_000);
     await sleep(500);
     const signalled = Date.now();
