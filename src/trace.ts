@@ -37,7 +37,7 @@ export interface TraceEvent {
   handle?: boolean; // a handle rode along
   fields?: Record<string, unknown>; // the rest of the message
   decision?: string; // what the receiver did about it
-  state?: { key: string; free: string[]; handles: number; inflight: string[]; all: string[] };
+  state?: QueueState;
   text?: string; // kind 'note'
 }
 
@@ -100,14 +100,17 @@ export function holdSend(send: () => void): boolean {
   return true;
 }
 
+/** A RoundRobinHandle's queues, by worker name: what a state line records. */
+export interface QueueState { key: string; free: string[]; handles: number; inflight: string[]; all: string[] }
+
 /** A RoundRobinHandle changed: record its queues. */
-export function traceState(key: string, all: Iterable<number>, free: Iterable<number>, handles: number): void {
-  const names = (ids: Iterable<number>): string[] => [...ids].map((id) => `w${id}`);
-  const freeNames = names(free);
-  const allNames = names(all);
-  // A worker that is listed but not idle has exactly one newconn in flight.
-  const inflight = allNames.filter((w) => !freeNames.includes(w));
-  write({ t: now(), pid: process.pid, kind: 'state', state: { key, free: freeNames, handles, inflight, all: allNames } });
+export function traceState(state: QueueState): void {
+  write({ t: now(), pid: process.pid, kind: 'state', state });
+}
+
+/** `RR key free=[w2,w4] handles=3 inflight={w1}`: the trace's and the step-through's view. */
+export function describeQueues({ key, free, handles, inflight }: QueueState): string {
+  return `RR ${key} free=[${free.join(',')}] handles=${handles} inflight={${inflight.join(',')}}`;
 }
 
 /** Anything else worth a line: a send that could not happen, a request that lost its peer. */
@@ -134,10 +137,7 @@ function write(event: TraceEvent): void {
 /** The text form of one event: the renderer uses it too. */
 export function formatLine(e: TraceEvent): string {
   const time = `+${e.t.toFixed(1).padStart(8)}ms`;
-  if (e.kind === 'state' && e.state) {
-    const { key, free, handles, inflight } = e.state;
-    return `${time}  ${''.padEnd(22)}  RR ${key} free=[${free.join(',')}] handles=${handles} inflight={${inflight.join(',')}}`;
-  }
+  if (e.kind === 'state' && e.state) return `${time}  ${''.padEnd(22)}  ${describeQueues(e.state)}`;
   if (e.kind === 'note') return `${time}  ${(e.from ?? '').padEnd(22)}  ${e.text}`;
   const arrow = `${e.from} → ${e.to}`.padEnd(22);
   const what = e.act !== undefined ? `${e.act} seq=${e.seq}` : `reply to seq=${e.ack}`;

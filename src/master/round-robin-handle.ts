@@ -20,7 +20,7 @@ import net from 'node:net';
 import type { EventEmitter } from 'node:events';
 import { sendHelper, type Envelope, type NewconnMessage, type RawHandle, type ServerQuery, type Sockname } from '../ipc.ts';
 import type { Worker } from '../worker.ts';
-import { decide, traceState, tracing } from '../trace.ts';
+import { decide, describeQueues, traceState, tracing, type QueueState } from '../trace.ts';
 
 /** How add() answers the worker: `errno` null on success, negative on failure. */
 export type AddCallback = (errno: number | null, reply: { sockname?: Sockname } | null, handle: RawHandle | null) => void;
@@ -171,6 +171,11 @@ export class RoundRobinHandle {
     const message: NewconnMessage = { act: 'newconn', key: this.key };
     sendHelper(worker.process, message, handle, (reply: Envelope | null) => {
       if (tracing) decide(reply === null ? 'no answer will come: redistribute' : reply.accepted ? 'accepted: primary closes its copy' : 'refused: redistribute');
+      // A race: the worker may have been removed while this newconn was in
+      // flight (it closed its server, or the primary disconnected it). Its
+      // answer still comes: `accepted` means it serves this client, so we
+      // close our copy; a refusal goes to the others. The handoff(worker)
+      // below then finds it gone from `all` and does not take it back.
       if (reply !== null && reply.accepted === true) {
         // The worker holds its own duplicate of the fd now; close ours. Not
         // earlier: closing before the send is written makes it fail (EINVAL).
@@ -185,17 +190,21 @@ export class RoundRobinHandle {
     });
   }
 
-  /** One trace line with the queues (MINI_CLUSTER_TRACE; src/trace.ts). */
-  trace(): void {
-    traceState(this.key, this.all.keys(), this.free.keys(), this.handles.length);
-  }
-
-  /** The queues in one line, as the step-through mode shows them. */
-  describe(): string {
-    const names = (ids: Iterable<number>): string => [...ids].map((id) => `w${id}`).join(',');
+  /** The queues by worker name, for the trace and the step-through mode. */
+  queues(): QueueState {
+    const names = (ids: Iterable<number>): string[] => [...ids].map((id) => `w${id}`);
     // A worker listed but not idle has exactly one newconn in flight.
     const inflight = [...this.all.keys()].filter((id) => !this.free.has(id));
-    return `RR ${this.key} free=[${names(this.free.keys())}] handles=${this.handles.length} inflight={${names(inflight)}}`;
+    return { key: this.key, free: names(this.free.keys()), handles: this.handles.length, inflight: names(inflight), all: names(this.all.keys()) };
+  }
+
+  /** One trace line with the queues (MINI_CLUSTER_TRACE; src/trace.ts). */
+  trace(): void {
+    traceState(this.queues());
+  }
+
+  describe(): string {
+    return describeQueues(this.queues());
   }
 }
 
