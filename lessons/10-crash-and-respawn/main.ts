@@ -18,7 +18,7 @@ import http from 'node:http';
 import net from 'node:net';
 import cluster from '../../src/index.ts';
 import { Supervisor, type WorkerLike } from '../../src/supervisor/index.ts';
-import { deadline, finish, flag, get, option, sleep, track } from '../_lib/lesson.ts';
+import { deadline, failures, finish, flag, option, sleep, startLoad, track } from '../_lib/lesson.ts';
 
 // ---- a worker: seed 000's server, and its time bomb ----
 
@@ -66,44 +66,6 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Tally { ok: number; failed: Map<string, number> }
-
-/** One GET on a keep-alive connection of the lane's own (reused from one request to the next). */
-function getKeepAlive(port: number, agent: http.Agent): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', resolve).on('error', reject));
-    req.setTimeout(3_000, () => req.destroy(new Error('no reply within 3000 ms')));
-    req.on('error', reject);
-  });
-}
-
-/**
- * `lanes` clients, each sending requests one after another until `ms` have
- * passed: every request on a new connection (the default), or each lane on
- * one keep-alive connection (--keep-alive, as autocannon in seed 000).
- */
-async function load(port: number, lanes: number, ms: number, keepAlive: boolean): Promise<Tally> {
-  const tally: Tally = { ok: 0, failed: new Map() };
-  const end = performance.now() + ms;
-  const lane = async (): Promise<void> => {
-    const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : null;
-    while (performance.now() < end) {
-      try {
-        if (agent) await getKeepAlive(port, agent);
-        else await get(port, '/', 3_000);
-        tally.ok++;
-      } catch (error) {
-        const err = error as NodeJS.ErrnoException;
-        const kind = err.code ?? (err.message.startsWith('no reply') ? 'timeout' : err.message);
-        tally.failed.set(kind, (tally.failed.get(kind) ?? 0) + 1);
-      }
-    }
-    agent?.destroy();
-  };
-  await Promise.all(Array.from({ length: lanes }, lane));
-  return tally;
-}
-
 async function randomCrashes(): Promise<void> {
   const workers = option('workers', 4);
   const lanes = option('lanes', 8);
@@ -146,13 +108,15 @@ async function randomCrashes(): Promise<void> {
 
   await sup.start();
   console.log(`  ${at()}  ${workers} workers listening on 127.0.0.1:${port}; load starts\n`);
-  const tally = await load(port, lanes, seconds * 1000, keepAlive);
-  const failed = [...tally.failed.values()].reduce((a, b) => a + b, 0);
+  // Each lane sends its next request as soon as the last one ended (a closed loop, like autocannon).
+  const running = startLoad(port, keepAlive ? { lanes: 0, keepAliveLanes: lanes } : { lanes });
+  await sleep(seconds * 1000);
+  const tally = await running.stop();
+  const { total: failed, text: kinds } = failures(tally);
   const total = tally.ok + failed;
   const result = await sup.shutdown();
 
   console.log(`\n  ${at()}  load over; shutdown: ${result.workers} workers left, code ${result.code}`);
-  const kinds = [...tally.failed].map(([kind, n]) => `${kind} ${n}`).join(', ');
   console.log(`  requests: ${total}, answered: ${tally.ok}, failed: ${failed}${kinds ? ` (${kinds})` : ''}`);
   console.log(`  availability: ${((100 * tally.ok) / Math.max(1, total)).toFixed(2)} % of requests answered`);
   console.log(`  crashes: ${crashes}, respawned: ${respawned}, failed requests per crash: ${(failed / Math.max(1, crashes)).toFixed(1)}`);

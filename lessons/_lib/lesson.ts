@@ -126,3 +126,66 @@ export function wakeups(pid: number): number | null {
     return null;
   }
 }
+
+// ---- client lanes: steady load while something happens to the workers ----
+
+export interface LoadResult {
+  ok: number;
+  /** Failed requests by kind: an errno code (ECONNRESET, ECONNREFUSED, ...), 'timeout' or 'status <n>'. */
+  failed: Map<string, number>;
+  /** Answered requests by response body (lessons answer with the worker's pid). */
+  bodies: Map<string, number>;
+}
+
+/** One GET on the lane's keep-alive connection (reused from one request to the next). */
+function getOn(agent: http.Agent, port: number, timeoutMs: number): Promise<Reply> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - start }));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no reply within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Start `lanes` clients that each send requests one after another until
+ * stop(): every request on a new connection, or, for `keepAliveLanes`, each
+ * lane on one keep-alive connection of its own (as autocannon does). Each
+ * lane waits for its answer before the next request (a closed loop).
+ */
+export function startLoad(port: number, options: { lanes: number; keepAliveLanes?: number; timeoutMs?: number }): { stop(): Promise<LoadResult> } {
+  const { lanes, keepAliveLanes = 0, timeoutMs = 3_000 } = options;
+  const result: LoadResult = { ok: 0, failed: new Map(), bodies: new Map() };
+  let stopped = false;
+  const count = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
+  const lane = async (keepAlive: boolean): Promise<void> => {
+    const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : null;
+    while (!stopped) {
+      try {
+        const reply = agent ? await getOn(agent, port, timeoutMs) : await get(port, '/', timeoutMs);
+        if (reply.status !== 200) count(result.failed, `status ${reply.status}`);
+        else (result.ok++, count(result.bodies, reply.body.trim()));
+      } catch (error) {
+        const err = error as NodeJS.ErrnoException;
+        count(result.failed, err.code ?? (err.message.startsWith('no reply') ? 'timeout' : err.message));
+      }
+    }
+    agent?.destroy();
+  };
+  const running = Promise.all([
+    ...Array.from({ length: lanes }, () => lane(false)),
+    ...Array.from({ length: keepAliveLanes }, () => lane(true)),
+  ]);
+  return { stop: async () => ((stopped = true), await running, result) };
+}
+
+/** The failures of a load as "ECONNRESET 2, timeout 1", and their total. */
+export function failures(result: LoadResult): { total: number; text: string } {
+  const total = [...result.failed.values()].reduce((a, b) => a + b, 0);
+  return { total, text: [...result.failed].map(([kind, n]) => `${kind} ${n}`).join(', ') };
+}
