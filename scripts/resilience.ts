@@ -5,6 +5,7 @@
  *
  *   npm run resilience                       # the default run, about 80 s
  *   npm run resilience -- --quick            # shorter chaos, no node:cluster chaos
+ *   npm run resilience -- --keep-traces      # keep mini-cluster's JSONL traces (for npm run trace:render)
  *   npm run resilience -- --chaos-seconds 30 --node-chaos-seconds 30 --workers 4 --lanes 8
  *
  * Mirrors: nothing — the patterns of PM2 and the seed articles
@@ -18,13 +19,14 @@ import { table, yes } from './resilience/table.ts';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    'keep-traces': { type: 'boolean', default: false },
     workers: { type: 'string', default: '4' },
     lanes: { type: 'string', default: '8' },
     'chaos-seconds': { type: 'string' },
     'node-chaos-seconds': { type: 'string' },
   },
 });
-const options: Options = { workers: Number(values.workers), lanes: Number(values.lanes), chaosSeconds: Number(values['chaos-seconds'] ?? (values.quick ? 8 : 20)) };
+const options: Options = { workers: Number(values.workers), lanes: Number(values.lanes), chaosSeconds: Number(values['chaos-seconds'] ?? (values.quick ? 8 : 20)), keepTraces: values['keep-traces'] };
 const nodeChaosSeconds = Number(values['node-chaos-seconds'] ?? (values.quick ? 0 : 10));
 
 // Nothing we start may outlive us: every pid is killed on the way out.

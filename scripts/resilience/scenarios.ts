@@ -13,13 +13,21 @@ import { freshLoad, freshRequest, keepAliveLoad, tally, type Outcome } from './c
 import { startPrimary, type Impl, type Primary } from './run.ts';
 import { viewTrace, type TraceView } from './trace.ts';
 
-export interface Options { workers: number; chaosSeconds: number; lanes: number }
+/** Read a run's trace, then delete it (tens of MB) unless asked to keep it for `npm run trace:render`. */
+function readAndDrop(file: string, kills: { t: number; id: number }[], keep: boolean | undefined): TraceView {
+  const view = viewTrace(file, kills);
+  if (keep) console.error(`  trace kept: ${file}`);
+  else rmSync(file, { force: true });
+  return view;
+}
+
+export interface Options { workers: number; chaosSeconds: number; lanes: number; keepTraces?: boolean }
 
 /** Trace settings for a mini-cluster primary: the file, and our clock as the trace's zero. */
 function traced(impl: Impl, name: string): { env: Record<string, string>; file: string | null; t0: number } {
   const t0 = Date.now();
   if (impl !== 'mini') return { env: {}, file: null, t0 };
-  const file = `/tmp/mini-cluster-resilience-${process.pid}-${name}.jsonl`;
+  const file = `/tmp/mini-cluster-resilience-${process.pid}-${name}-${t0}.jsonl`;
   rmSync(file, { force: true });
   return { env: { MINI_CLUSTER_TRACE: file, MINI_CLUSTER_TRACE_T0: String(t0) }, file, t0 };
 }
@@ -98,7 +106,12 @@ export async function chaos(impl: Impl, options: Options): Promise<ChaosResult> 
       process.kill(victim.pid, 'SIGKILL');
     }
     // Let the last respawn come up (bounded), so 'ready at end' shows the pool refilled.
-    await primary.until('a full pool', () => primary.readyWorkers().length >= options.workers, 5_000).catch(() => undefined);
+    // (Every victim's exit seen first: until then a dead victim still counts as ready.)
+    const refilled = (): boolean => {
+      const exited = new Set(primary.of('exit').map((r) => r.id));
+      return kills.every((k) => exited.has(k.id)) && primary.readyWorkers().length >= options.workers;
+    };
+    await primary.until('a full pool', refilled, 5_000).catch(() => undefined);
     const outcomes = await load.stop();
     const t = tally(outcomes);
     const failuresPerKill = kills.map((k, i) => outcomes.filter((o) => !o.ok && o.end >= k.at && o.end < (kills[i + 1]?.at ?? Infinity)).length);
@@ -106,7 +119,7 @@ export async function chaos(impl: Impl, options: Options): Promise<ChaosResult> 
       impl, seconds: options.chaosSeconds, kills: kills.length, respawned: primary.of('fork').filter((f) => f.reason === 'respawn').length,
       primaryUp: primary.alive, readyAtEnd: primary.readyWorkers().length, requests: t.total, ok: t.ok,
       availability: t.total === 0 ? 0 : (100 * t.ok) / t.total, failuresPerKill, errors: JSON.stringify(t.errors),
-      trace: trace.file ? viewTrace(trace.file, kills.map((k) => ({ t: k.at - trace.t0, id: k.id }))) : null,
+      trace: trace.file ? readAndDrop(trace.file, kills.map((k) => ({ t: k.at - trace.t0, id: k.id })), options.keepTraces) : null,
     };
   } finally {
     primary.kill();
@@ -145,7 +158,7 @@ export async function shutdown(impl: Impl, options: Options): Promise<ShutdownRe
       before: { total: before.length, ok: before.length - failed.length },
       after: { total: after.length, ok: after.filter((o) => o.ok).length, refused: after.filter((o) => o.error === 'ECONNREFUSED').length },
       failedBefore: JSON.stringify(tally(failed).errors),
-      droppedByLastWorker: trace.file ? viewTrace(trace.file, []).droppedByLastWorker : null,
+      droppedByLastWorker: trace.file ? readAndDrop(trace.file, [], options.keepTraces).droppedByLastWorker : null,
     };
   } finally {
     primary.kill();
