@@ -68,7 +68,7 @@ const TITLES: Record<Workload, string> = {
   trickle: `trickle: ${options.trickle} connections one at a time, ${options.trickleGapMs} ms apart`,
 };
 
-function table(workload: Workload, cells: Cell[]): void {
+function table(workload: Workload, cells: Cell[], several: boolean, reading: boolean): void {
   const impl = cells[0]!.impl;
   const of = (policy: Policy): Cell | undefined => cells.find((c) => c.policy === policy && c.impl === impl);
   const [rr, none] = [of('rr'), of('none')];
@@ -78,11 +78,11 @@ function table(workload: Workload, cells: Cell[]): void {
     return a == null || b == null || b === 0 || !Number.isFinite(a) || !Number.isFinite(b) ? '–' : (a / b).toFixed(2);
   };
   const rows = FIGURES[workload].map((f) => [LABELS[f], formatFigure(f, rr?.medians[f] ?? null), formatFigure(f, none?.medians[f] ?? null), ratio(f)]);
-  console.log(`\n${TITLES[workload]}${cells.length > 2 ? ` (${impl})` : ''}`);
+  console.log(`\n${TITLES[workload]}${several ? `, ${impl}` : ''}`);
   console.log(renderTable(['', 'rr', 'none', 'rr ÷ none'], rows).replace(/^/gm, '  '));
   const unit = workload === 'keepalive' ? 'requests' : 'connections';
   console.log(`  per worker (${unit}): rr ${rr?.perWorkerTotal.join(' / ')}, none ${none?.perWorkerTotal.join(' / ')}`);
-  for (const line of READING[workload]) console.log(`  ${line}`);
+  if (reading) for (const line of READING[workload]) console.log(`  ${line}`);
 }
 
 async function main(): Promise<void> {
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
 
   const { cells } = summarise(records);
   for (const workload of options.workloads) {
-    for (const impl of options.impls) table(workload, cells.filter((c) => c.workload === workload && c.impl === impl));
+    options.impls.forEach((impl, i) => table(workload, cells.filter((c) => c.workload === workload && c.impl === impl), options.impls.length > 1, i === options.impls.length - 1));
   }
   console.log('\nJain\'s index (Σx)² / (n·Σx²): 1 when every worker served the same, 1/n when one served everything.');
   console.log('max/min: busiest worker over idlest (∞: a worker got nothing). busiest share: its fraction of the total.');
