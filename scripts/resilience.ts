@@ -62,8 +62,8 @@ if (nodeChaosSeconds > 0) {
   chaosRuns.push(await chaos('node', { ...options, chaosSeconds: nodeChaosSeconds }));
 }
 console.log(table('(b) SIGKILL of a random worker every second, new connection per request',
-  ['cluster', 'seconds', 'kills', 'respawned', 'primary up', 'ready at end', 'requests', 'ok', 'availability', 'failures/kill (mean, max)', 'failures by kind'],
-  chaosRuns.map((c) => [c.impl, c.seconds, c.kills, c.respawned, yes(c.primaryUp), `${c.readyAtEnd}/${options.workers}`, c.requests, c.ok,
+  ['cluster', 'seconds', 'kills', 'respawned', 'primary up', 'fewest ready at a kill', 'ready at end', 'same port', 'requests', 'ok', 'availability', 'failures/kill (mean, max)', 'failures by kind'],
+  chaosRuns.map((c) => [c.impl, c.seconds, c.kills, c.respawned, yes(c.primaryUp), c.minReadyAtKill, `${c.readyAtEnd}/${options.workers}`, yes(c.samePort), c.requests, c.ok,
     `${c.availability.toFixed(2)} %`, `${(c.failuresPerKill.reduce((a, b) => a + b, 0) / Math.max(1, c.kills)).toFixed(1)}, ${Math.max(0, ...c.failuresPerKill)}`, c.errors])));
 const traced = chaosRuns[0]!.trace;
 if (traced !== null) {
@@ -76,9 +76,14 @@ if (traced !== null) {
     ['kill', 'queued in primary', 'handoff in flight to victim', 'handoffs to the dead victim redistributed', 'client failures until next kill'],
     k.map((v, i) => [i + 1, v.queued, v.inflightToVictim ? 1 : 0, v.redistributed, chaosRuns[0]!.failuresPerKill[i] ?? 0])));
   console.log(`  total: ${queued} queued + ${inflight} in flight at the kill instants, ${redistributed} handoffs sent to a dead worker and redistributed;`);
-  console.log(`  queued clients closed by the primary: ${traced.droppedByLastWorker}; fewest workers attached to the listener: ${traced.minWorkersAttached};`);
-  console.log(`  clients left hanging (timeout): ${hung}. With 0, >0 and 0, the primary closed no client it held: each queued or`);
-  console.log('  redistributed one went to a live worker. The failures are connections a victim had already accepted (SIGKILL cuts them).');
+  console.log(`  queued clients closed by the primary: ${traced.droppedByLastWorker}; fewest workers attached to the listener: ${traced.minWorkersAttached}; clients left hanging (timeout): ${hung}.`);
+  if (traced.droppedByLastWorker === 0 && traced.minWorkersAttached > 0 && hung === 0) {
+    console.log('  So the primary closed no client it held: each queued or redistributed one went to a live worker, and the');
+    console.log('  failures are connections a victim had already accepted (SIGKILL cuts them).');
+  } else {
+    console.log('  NOT all held clients were served: the listener lost its last worker (it then closes, dropping its queue, and a');
+    console.log('  listen(0) after that binds a new port), or a client hung. See "fewest ready at a kill" and "same port".');
+  }
 }
 console.log('  seed 000\'s naive version (random crashes every 1-3 s in 8 workers, autocannon -c 200, CPU-bound handler) reports ~92 %.');
 

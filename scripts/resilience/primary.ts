@@ -24,6 +24,11 @@ const supervisor = new Supervisor(cluster, {
   initialDelayMs: 100,
   // The chaos run kills a worker every second on purpose: that is not a crash loop.
   maxRestarts: 1_000,
+  // Nor should each kill double the slot's backoff: with the default (30 s, as
+  // PM2) the delays reach seconds after a few kills, the pool thins out, and a
+  // kill of the last ready worker closes the port-0 listener (the respawns
+  // then listen on a new port). A worker that served for 1 s was not looping.
+  stableAfterMs: Number(process.env.STABLE_AFTER_MS ?? 1_000),
   killTimeoutMs: Number(process.env.KILL_TIMEOUT_MS ?? 5_000),
 });
 const who = (w: WorkerLike) => ({ id: w.id, pid: w.process.pid });

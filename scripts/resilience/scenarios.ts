@@ -87,6 +87,8 @@ function startAutocannon(port: number, connections: number): () => Promise<{ req
 
 export interface ChaosResult {
   impl: Impl; seconds: number; kills: number; respawned: number; primaryUp: boolean; readyAtEnd: number;
+  /** The fewest ready workers just before a kill: at 1, that kill emptied the pool. */
+  minReadyAtKill: number; samePort: boolean;
   requests: number; ok: number; availability: number; failuresPerKill: number[]; errors: string; trace: TraceView | null;
 }
 
@@ -96,13 +98,13 @@ export async function chaos(impl: Impl, options: Options): Promise<ChaosResult> 
   const primary = await startPrimary(impl, { WORKERS: String(options.workers), ...trace.env });
   try {
     const load = freshLoad(primary.port, options.lanes);
-    const kills: { at: number; id: number; pid: number }[] = [];
+    const kills: { at: number; ready: number; id: number; pid: number }[] = [];
     for (let i = 0; i < options.chaosSeconds && primary.alive; i++) {
       await sleep(1_000);
       const ready = primary.readyWorkers().filter((w) => !kills.some((k) => k.id === w.id));
       const victim = ready[Math.floor(Math.random() * ready.length)];
       if (victim === undefined) continue; // all starting: nobody to kill this second
-      kills.push({ at: Date.now(), ...victim });
+      kills.push({ at: Date.now(), ready: ready.length, ...victim });
       process.kill(victim.pid, 'SIGKILL');
     }
     // Let the last respawn come up (bounded), so 'ready at end' shows the pool refilled.
@@ -118,6 +120,7 @@ export async function chaos(impl: Impl, options: Options): Promise<ChaosResult> 
     return {
       impl, seconds: options.chaosSeconds, kills: kills.length, respawned: primary.of('fork').filter((f) => f.reason === 'respawn').length,
       primaryUp: primary.alive, readyAtEnd: primary.readyWorkers().length, requests: t.total, ok: t.ok,
+      minReadyAtKill: Math.min(...kills.map((k) => k.ready)), samePort: primary.of('listening').every((l) => l.port === primary.port),
       availability: t.total === 0 ? 0 : (100 * t.ok) / t.total, failuresPerKill, errors: JSON.stringify(t.errors),
       trace: trace.file ? readAndDrop(trace.file, kills.map((k) => ({ t: k.at - trace.t0, id: k.id })), options.keepTraces) : null,
     };
