@@ -69,7 +69,7 @@ function freePort(): Promise<number> {
 async function randomCrashes(): Promise<void> {
   const workers = option('workers', 4);
   const lanes = option('lanes', 8);
-  const seconds = option('seconds', 4);
+  const seconds = option('seconds', 3.5);
   const keepAlive = flag('keep-alive');
   const port = await freePort();
   const connections = keepAlive ? 'each on one keep-alive connection' : 'a new connection per request';
@@ -119,8 +119,9 @@ async function randomCrashes(): Promise<void> {
   console.log(`\n  ${at()}  load over; shutdown: ${result.workers} workers left, code ${result.code}`);
   console.log(`  requests: ${total}, answered: ${tally.ok}, failed: ${failed}${kinds ? ` (${kinds})` : ''}`);
   console.log(`  availability: ${((100 * tally.ok) / Math.max(1, total)).toFixed(2)} % of requests answered`);
-  console.log(`  crashes: ${crashes}, respawned: ${respawned}, failed requests per crash: ${(failed / Math.max(1, crashes)).toFixed(1)}`);
   const refused = tally.failed.get('ECONNREFUSED') ?? 0;
+  const cut = failed - refused; // requests inside a worker when it died (reset, or a timeout)
+  console.log(`  crashes: ${crashes}, respawned: ${respawned}; requests cut by a crash: ${cut}, ${(cut / Math.max(1, crashes)).toFixed(1)} per crash`);
   if (outages.length > 0 || refused > 0) {
     console.log(`  ${refused} of the failures were refused connections: ${outages.length} time(s) every worker was down at once`);
     console.log(`  (${outages.map((ms) => `${Math.round(ms)} ms`).join(', ') || 'at the end'}); with no worker left the primary closes the listening socket`);
@@ -145,7 +146,7 @@ async function crashLoop(): Promise<void> {
   await sup.start();
   const giveup = await gaveUp;
   console.log(`  ${at()}  worker ${giveup.worker.id} crashed: ${giveup.crashes} crashes within ${giveup.windowMs / 1000} s, more than ${sup.options.maxRestarts}: 'giveup', the slot stays empty`);
-  await sleep(800); // long enough for a respawn that must not come
+  await sleep(500); // longer than the next backoff would have been (400 ms): no respawn comes
   console.log(`  ${at()}  forks: ${forks} (the first and ${forks - 1} respawns); slot 0 is now '${sup.stats()[0].state}'`);
   await sup.shutdown();
 }
