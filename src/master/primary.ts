@@ -15,7 +15,7 @@
 import { EventEmitter } from 'node:events';
 import { sendHelper, internal, dropPendingRequests } from '../ipc.ts';
 import { Worker, type WorkerSide } from '../worker.ts';
-import type { RoundRobinHandle } from './round-robin-handle.ts';
+import { RoundRobinHandle } from './round-robin-handle.ts';
 import type { SharedHandle } from './shared-handle.ts';
 import { createWorkerProcess, type ClusterSettings } from './fork.ts';
 import { createOnmessage } from './onmessage.ts';
@@ -78,6 +78,9 @@ export function createPrimary(): PrimaryCluster {
   const side: WorkerSide = {
     disconnect(worker) {
       worker.exitedAfterDisconnect = true;
+      // DIVERGENCE: a listener this worker is the last one on gives it its
+      // queued clients first, rather than closing them (round-robin-handle.ts).
+      for (const handle of handles.values()) if (handle instanceof RoundRobinHandle) handle.drain(worker);
       sendHelper(worker.process, { act: 'disconnect' });
       removeHandlesForWorker(worker); // no new connection is routed to it from now on
       removeWorker(worker);

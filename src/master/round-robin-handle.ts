@@ -168,6 +168,28 @@ export class RoundRobinHandle {
 
     // At most one newconn is in flight per worker per listener: the worker is
     // in neither `free` nor able to get another until it answers.
+    this.newconn(worker, handle, () => this.handoff(worker));
+  }
+
+  /**
+   * DIVERGENCE: the primary is about to disconnect `worker`, the last one on
+   * this listener. Node would close the clients still queued here (they get
+   * ECONNRESET although the kernel had accepted them). We stop listening,
+   * so new clients are refused, and hand every queued client to the leaving
+   * worker: these newconns go out before the `disconnect` message on the
+   * same channel, so they reach its server while it is still open, and its
+   * disconnect then waits for them to be served.
+   */
+  drain(worker: Worker): void {
+    if (this.all.size !== 1 || !this.all.has(worker.id)) return;
+    this.handle?.close();
+    this.handle = null;
+    decide(`last worker w${worker.id} leaving: listener closed, ${this.handles.length} queued client(s) handed to it`);
+    for (const handle of this.handles.splice(0)) this.newconn(worker, handle);
+  }
+
+  /** Send one client to one worker; `then` runs once it has answered. */
+  private newconn(worker: Worker, handle: RawHandle, then?: () => void): void {
     const message: NewconnMessage = { act: 'newconn', key: this.key };
     sendHelper(worker.process, message, handle, (reply: Envelope | null) => {
       if (tracing) decide(reply === null ? 'no answer will come: redistribute' : reply.accepted ? 'accepted: primary closes its copy' : 'refused: redistribute');
@@ -186,7 +208,7 @@ export class RoundRobinHandle {
         // that client hanging). Offer it to the next idle worker.
         this.distribute(0, handle);
       }
-      this.handoff(worker);
+      then?.();
     });
   }
 

@@ -37,6 +37,16 @@ describe('a worker disconnected with a request in flight', () => {
   }, 30_000);
 });
 
+describe('the last worker disconnected while clients wait in the primary', () => {
+  // One stuck worker: one client in flight to it, four queued in the primary.
+  it('serves every queued client before leaving, where node:cluster resets them', async () => {
+    const mini = await runScenario('drain-on-disconnect', 'mini');
+    expect(mini.result).toMatchObject({ served: ['w1', 'w1', 'w1', 'w1', 'w1'], after: 'ECONNREFUSED', exitedAfterDisconnect: true });
+    const node = await runScenario('drain-on-disconnect', 'node');
+    expect(node.result.served.filter((s: string) => s !== 'w1').length, JSON.stringify(node.result.served)).toBeGreaterThan(0);
+  }, 30_000);
+});
+
 describe('the primary dying', () => {
   const left: number[] = [];
   afterEach(() => killAll(left.splice(0)));

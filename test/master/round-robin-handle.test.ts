@@ -472,6 +472,37 @@ describe('RoundRobinHandle', () => {
       expect(queued(rr)).toEqual([]);
     });
 
+    // The primary calls drain() just before it disconnects its last worker.
+    it('hands the queued connections to a last worker leaving on purpose and stops listening (DIVERGENCE: Node closes them)', () => {
+      const { rr, listen, connect, listenHandle } = createRoundRobin();
+      const [w1] = addWorkers(rr, 1);
+      listen();
+      const c1 = connect('c1'); // in flight to w1
+      const c2 = connect('c2');
+      const c3 = connect('c3');
+      rr.drain(w1.worker);
+      expect(listenHandle.close).toHaveBeenCalledOnce(); // new clients are refused from now on
+      expect(w1.offered).toEqual(['c1', 'c2', 'c3']);
+      expect(queued(rr)).toEqual([]);
+      expect(rr.remove(w1.worker)).toBe(true);
+      // The leaving worker's server is still open when these arrive: it takes them all.
+      for (const c of [c1, c2, c3]) expect(w1.answer(true)).toBe(c);
+      for (const c of [c1, c2, c3]) expect(c.close).toHaveBeenCalledOnce(); // the primary's copies
+    });
+
+    it('leaves the queue alone when the worker leaving is not the last one', () => {
+      const { rr, listen, connect, listenHandle } = createRoundRobin();
+      const [w1, w2] = addWorkers(rr, 2);
+      listen();
+      connect('c1');
+      connect('c2');
+      connect('c3'); // queued: both workers have one in flight
+      rr.drain(w1.worker);
+      expect(listenHandle.close).not.toHaveBeenCalled();
+      expect(queued(rr)).toEqual(['c3']);
+      expect([...w1.offered, ...w2.offered].sort()).toEqual(['c1', 'c2']);
+    });
+
     // nodejs/node#21746: Node queues the refused handle in the abandoned
     // object, where nobody will ever take it.
     it('closes a connection refused after the last worker left (DIVERGENCE: Node leaks it)', () => {
