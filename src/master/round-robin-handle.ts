@@ -2,7 +2,11 @@
  * SCHED_RR: the primary listens and accepts, then hands each connection to
  * one idle worker over IPC.
  *
- * Mirrors: lib/internal/cluster/round_robin_handle.js (Node v20)
+ * Mirrors: lib/internal/cluster/round_robin_handle.js (Node v20). Longer than
+ *          Node's ~130 lines for the trace hooks and three DIVERGENCE fixes: a
+ *          handoff its worker never answers is redistributed, a refusal after
+ *          the last worker left is closed, and a last worker leaving on
+ *          purpose is handed the queued clients (drain).
  * Read next: src/worker/child.ts (onconnection, the worker's half)
  *
  *   connection arrives => distribute(handle) => handoff(worker)
