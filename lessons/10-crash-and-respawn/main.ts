@@ -154,7 +154,7 @@ async function crashLoop(): Promise<void> {
 if (cluster.isWorker) {
   worker();
 } else {
-  deadline(15_000);
+  deadline(15_000 + Math.max(0, option('seconds', 3.5) - 3.5) * 1000); // more with a longer --seconds
   // silent: each worker's stderr comes to us through a pipe, so a crash shows
   // as one line (its "Error: ...") instead of a stack trace in the middle.
   cluster.setupPrimary({ silent: true });
