@@ -9,7 +9,7 @@
  *   exitedAfterDisconnect: true if it left on purpose (disconnect), false if it died (crash, signal)
  *
  * Mirrors: nothing — teaching program (seed 002's events; src/master/primary.ts fork())
- * Read next: lessons/09-lifecycle/README.md, then lessons/README.md (lessons 10-14 are coming)
+ * Read next: lessons/09-lifecycle/README.md, then lessons/10-crash-and-respawn
  */
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
