@@ -43,8 +43,9 @@ describe('lesson 13: rr vs none, measured', () => {
       ['trickle', ["Jain's index", 'max/min', 'busiest share', 'wakeups per connection', 'primary µs per connection']],
     ] as const) {
       for (const label of labels) {
+        // A number (or ∞) for each policy; 0 is possible, e.g. the primary's µs per churn connection under none.
         const [rr, none] = row(run.stdout, workload, label);
-        expect([workload, label, rr > 0, none > 0], transcript(run)).toEqual([workload, label, true, true]);
+        expect([workload, label, rr >= 0, none >= 0], transcript(run)).toEqual([workload, label, true, true]);
       }
     }
   });
@@ -66,6 +67,6 @@ describe('lesson 13: rr vs none, measured', () => {
   it('costs the primary CPU time per connection under round robin only', () => {
     // Measured here: 105 to 126 µs under rr, 1 to 2 µs under none, with a new connection per request.
     const [rr, none] = row(run.stdout, 'churn', 'primary µs per connection');
-    expect(rr, transcript(run)).toBeGreaterThan(3 * Math.max(1, none));
+    expect(rr, transcript(run)).toBeGreaterThan(3 * Math.max(1, none)); // none may round to 0
   });
 });
