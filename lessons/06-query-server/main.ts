@@ -62,7 +62,7 @@ function watch(w: Worker): Promise<ServerReport> {
     if (message.cmd !== CMD) return;
     console.log(`  ${name} -> primary  ${show(message)}`);
     if (message.act === 'queryServer') {
-      // The key the primary builds (src/master/primary.ts, queryServer).
+      // The key the primary builds (src/master/onmessage.ts, queryServer).
       const { address, port, addressType, fd, index } = message;
       console.log(`                     key "${address}:${port}:${addressType}:${fd}:${index}" (address:port:addressType:fd:index)`);
     }
