@@ -95,12 +95,13 @@ export interface Reply { status: number; body: string; ms: number }
 
 /**
  * GET http://127.0.0.1:<port><path> on a connection of its own (agent: false),
- * so every call is a new connection the cluster has to place somewhere.
+ * so every call is a new connection the cluster has to place somewhere; or,
+ * given a keep-alive agent, on that agent's connection.
  */
-export function get(port: number, path = '/', timeoutMs = 5_000): Promise<Reply> {
+export function get(port: number, path = '/', timeoutMs = 5_000, agent: http.Agent | false = false): Promise<Reply> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -137,20 +138,6 @@ export interface LoadResult {
   bodies: Map<string, number>;
 }
 
-/** One GET on the lane's keep-alive connection (reused from one request to the next). */
-function getOn(agent: http.Agent, port: number, timeoutMs: number): Promise<Reply> {
-  const start = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - start }));
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no reply within ${timeoutMs} ms`)));
-    req.on('error', reject);
-  });
-}
 
 /**
  * Start `lanes` clients that each send requests one after another until
@@ -167,7 +154,7 @@ export function startLoad(port: number, options: { lanes: number; keepAliveLanes
     const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : null;
     while (!stopped) {
       try {
-        const reply = agent ? await getOn(agent, port, timeoutMs) : await get(port, '/', timeoutMs);
+        const reply = await get(port, '/', timeoutMs, agent ?? false);
         if (reply.status !== 200) count(result.failed, `status ${reply.status}`);
         else (result.ok++, count(result.bodies, reply.body.trim()));
       } catch (error) {

@@ -6,17 +6,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { isAlive } from '../helpers/run-scenario.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('compare on SIGINT', () => {
   it('stops every primary and worker and exits with 130', async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../helpers/run-scenario.ts';
 import type { RunRecord } from '../../scripts/compare/runner.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,14 +23,6 @@ interface Output {
   html: string;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function runQuick(): Promise<Output> {
   const dir = mkdtempSync(join(tmpdir(), 'compare-e2e-'));

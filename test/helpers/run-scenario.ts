@@ -69,6 +69,16 @@ export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', opt
   });
 }
 
+/** Whether a process with this pid still exists (signal 0 only checks). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function killAll(pids: Iterable<number>): void {
   for (const pid of pids) {
     try {

@@ -2,7 +2,7 @@
 // primary sees and the worker's code, signal, flags and state at each.
 // Then the races and faults Node 20 gets wrong, where we do better.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAll, runScenario } from '../helpers/run-scenario.ts';
+import { isAlive, killAll, runScenario } from '../helpers/run-scenario.ts';
 
 type Seen = { event: string; [k: string]: unknown };
 /** Node does not promise 'disconnect' before 'exit', so compare event by event. */
@@ -55,10 +55,9 @@ describe('the primary dying', () => {
     const run = await runScenario('orphans', 'mini', 'rr', { keepWorkers: true });
     const pids: number[] = run.result.pids;
     left.push(...pids);
-    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
     const deadline = Date.now() + 5000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(pids.filter(alive), 'workers still alive 5 s after the primary died').toEqual([]);
+    while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(isAlive), 'workers still alive 5 s after the primary died').toEqual([]);
   }, 20_000);
 });
 
