@@ -1,7 +1,7 @@
 /**
- * mini-cluster's entry point: a drop-in for `node:cluster`. Change
- * `import cluster from 'node:cluster'` to `import cluster from 'mini-cluster'`
- * and a TCP/HTTP program runs the same, on our engine.
+ * mini-cluster's entry point: a drop-in for Node's cluster module. Point a
+ * program's cluster import at 'mini-cluster' instead of 'node:cluster' and a
+ * TCP/HTTP program runs the same, on our engine.
  *
  * Mirrors: lib/cluster.js (Node v20): pick the worker or the primary side.
  * Read next: src/master/primary.ts, then src/worker/child.ts
