@@ -37,6 +37,16 @@ describe('a worker disconnected with a request in flight', () => {
   }, 30_000);
 });
 
+describe('cluster.disconnect(callback) with one worker still serving a slow request', () => {
+  // NODE: the callback runs at the first worker's exit (before even its
+  // 'exit' event). DIVERGENCE: ours runs once every worker has exited.
+  it('calls back after the last exit, where node:cluster calls back at the first', async () => {
+    const [node, mini] = await Promise.all([runScenario('disconnect-callback', 'node'), runScenario('disconnect-callback', 'mini')]);
+    expect(mini.result.order).toEqual([expect.stringMatching(/^exit w[12]$/), expect.stringMatching(/^exit w[12]$/), 'callback']);
+    expect(node.result.order.indexOf('callback'), JSON.stringify(node.result.order)).toBeLessThan(2);
+  }, 30_000);
+});
+
 describe('the last worker disconnected while clients wait in the primary', () => {
   // One stuck worker: one client in flight to it, four queued in the primary.
   it('serves every queued client before leaving, where node:cluster resets them', async () => {
