@@ -61,7 +61,9 @@ describe('lesson 10: crash and respawn under load', () => {
       expect(part1, transcript(run)).toMatch(/\d+ of the failures were refused connections: \d+ time\(s\) every worker was down at once/);
       expect(part1).toContain('with no worker left the primary closes the listening socket');
     }
-    expect(part1, transcript(run)).toContain('shutdown: 4 workers left, code 0');
+    // A worker that crashed just before the end may not be back yet: how many
+    // are left varies; that the shutdown is clean (code 0) does not.
+    expect(part1, transcript(run)).toMatch(/shutdown: [0-4] workers left, code 0/);
   });
 
   it('gives a crash-looping slot up after more than maxRestarts crashes, and forks no more', () => {
