@@ -5,22 +5,9 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { churn, oneRequest, trickle } from '../../scripts/compare/churn-client.ts';
-
-let server: http.Server | undefined;
-afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
-
-async function countingServer(): Promise<{ port: number; counts: { connections: number; requests: number } }> {
-  const counts = { connections: 0, requests: 0 };
-  server = http.createServer((_req, res) => {
-    counts.requests++;
-    res.end('hello world\n');
-  });
-  server.on('connection', () => counts.connections++);
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, counts };
-}
+import { countingServer } from './counting-server.ts';
 
 describe('churn', () => {
   it('opens a new connection for every request, so the server counts as many connections as requests', async () => {
@@ -53,15 +40,18 @@ describe('trickle', () => {
 
 describe('oneRequest', () => {
   it('fails with the reason when nothing listens on the port', async () => {
-    const { port } = await countingServer();
-    await new Promise<void>((resolve) => server!.close(() => resolve()));
-    server = undefined;
+    // A port that was free a moment ago: listen on it, then close.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
     await expect(oneRequest(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('fails on an answer other than 200', async () => {
-    server = http.createServer((_req, res) => res.writeHead(503).end());
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    await expect(oneRequest((server.address() as AddressInfo).port)).rejects.toThrow(/unexpected response: "HTTP\/1.1 503/);
+    const failing = http.createServer((_req, res) => res.writeHead(503).end());
+    onTestFinished(() => new Promise<void>((resolve) => failing.close(() => resolve())));
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    await expect(oneRequest((failing.address() as AddressInfo).port)).rejects.toThrow(/unexpected response: "HTTP\/1.1 503/);
   });
 });
