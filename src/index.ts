@@ -7,28 +7,29 @@
  * Read next: src/master/primary.ts, then src/worker/child.ts
  */
 import type { EventEmitter } from 'node:events';
-import { createPrimary, SCHED_NONE, SCHED_RR } from './master/primary.ts';
-import type { ClusterSettings } from './master/fork.ts';
-import { createWorkerCluster, type GetServerCallback } from './worker/child.ts';
-import { Worker, WORKER_ID_ENV } from './worker.ts';
-import type { ServerQuery } from './ipc.ts';
 import type { Server } from 'node:net';
+import * as primary from './master/primary.ts';
+import * as child from './worker/child.ts';
+import type { ClusterSettings } from './master/fork.ts';
+import type { GetServerCallback } from './worker/child.ts';
+import { setWorkerSide, WORKER_ID_ENV, type Worker as WorkerInstance, type WorkerConstructor } from './worker.ts';
+import type { ServerQuery } from './ipc.ts';
 
 /** The shape both sides share, as @types/node describes node:cluster. */
 export interface Cluster extends EventEmitter {
   readonly isPrimary: boolean;
   readonly isMaster: boolean;
   readonly isWorker: boolean;
-  Worker: typeof Worker;
+  Worker: WorkerConstructor;
   /** Primary only: live workers by id. */
-  workers?: NodeJS.Dict<Worker>;
+  workers?: NodeJS.Dict<WorkerInstance>;
   /** Worker only: this worker. */
-  worker?: Worker;
+  worker?: WorkerInstance;
   settings: ClusterSettings;
   schedulingPolicy: number;
   readonly SCHED_NONE: number;
   readonly SCHED_RR: number;
-  fork(env?: NodeJS.ProcessEnv): Worker;
+  fork(env?: NodeJS.ProcessEnv): WorkerInstance;
   setupPrimary(settings?: ClusterSettings): void;
   setupMaster(settings?: ClusterSettings): void;
   disconnect(callback?: () => void): void;
@@ -37,15 +38,25 @@ export interface Cluster extends EventEmitter {
   _getServer?(obj: Server, options: ServerQuery, cb: GetServerCallback): void;
 }
 
-// NODE: lib/cluster.js checks NODE_UNIQUE_ID once, when first loaded. We
-// check our own variable, and keep the object on globalThis, so that the
-// bootstrap and the user's `import` get the same cluster even if the module
-// is loaded twice (once as ESM, once through require()).
+// NODE: lib/cluster.js looks for NODE_UNIQUE_ID once, when first loaded, and
+// loads child.js or primary.js. Both of our modules are loaded (imports are
+// static) but only one cluster object is used, and only its side's
+// disconnect/destroy go on Worker.prototype. The object is kept on
+// globalThis so that a program that loads this module twice (once from
+// source and once built, say) still has one cluster.
 const kCluster = Symbol.for('mini-cluster:cluster');
 const store = globalThis as typeof globalThis & { [kCluster]?: Cluster };
-store[kCluster] ??= (process.env[WORKER_ID_ENV] !== undefined ? createWorkerCluster() : createPrimary()) as unknown as Cluster;
+if (store[kCluster] === undefined) {
+  const isWorker = WORKER_ID_ENV in process.env;
+  setWorkerSide(isWorker ? child.workerSide : primary.primarySide);
+  store[kCluster] = (isWorker ? child.cluster : primary.cluster) as unknown as Cluster;
+}
 
 const cluster: Cluster = store[kCluster];
 export default cluster;
-export { Worker, SCHED_NONE, SCHED_RR };
-export type { ClusterSettings };
+
+/** The Worker constructor: `cluster.Worker`, the one this program's cluster uses. */
+export const Worker: WorkerConstructor = cluster.Worker;
+export type Worker = WorkerInstance;
+export const { SCHED_NONE, SCHED_RR } = primary;
+export type { ClusterSettings, WorkerConstructor };

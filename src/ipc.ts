@@ -78,6 +78,9 @@ export type OutgoingMessage = WorkerToPrimary | PrimaryToWorker | ReplyMessage;
 /** What actually travels: the tag, this process's `seq`, and `ack` on replies. */
 export type Envelope = { cmd: typeof CMD; seq: number; ack?: number; act?: string } & Record<string, unknown>;
 
+/** A message as the receiver gets it: what was sent, plus the sender's `seq`. */
+export type Received<M> = M & { cmd: typeof CMD; seq: number };
+
 /** A raw libuv handle (TCP or Pipe wrap) as child_process passes it: `net.Native`. */
 export interface RawHandle { close(cb?: () => void): void; [key: string]: unknown }
 

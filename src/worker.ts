@@ -26,17 +26,13 @@ export type WorkerState =
  */
 export type WorkerProcess = ChildProcess;
 
-/**
- * What differs between the two sides. Node assigns `Worker.prototype.disconnect`
- * and `destroy` in primary.js or child.js, whichever was loaded; we pass them
- * in, so both modules can live in one program without overwriting each other.
- */
-export interface WorkerSide {
-  disconnect(worker: Worker): void;
-  destroy(worker: Worker, signal?: NodeJS.Signals | number): void;
+export interface WorkerOptions {
+  id?: number;
+  process?: WorkerProcess;
+  state?: WorkerState;
 }
 
-export class Worker extends EventEmitter {
+export interface Worker extends EventEmitter {
   /** The id the primary gave this worker: 1, 2, 3, ... never reused. */
   id: number;
   /** ChildProcess (primary side) or the global process (worker side). */
@@ -44,48 +40,76 @@ export class Worker extends EventEmitter {
   /** Informational only: 'none' → 'online' → 'listening' → 'disconnected' → 'dead'. */
   state: WorkerState;
   /** True once the worker leaves on purpose (disconnect, or kill from inside). */
-  exitedAfterDisconnect: boolean | undefined = undefined;
-  readonly #side: WorkerSide;
-
-  constructor(options: { id: number; process: WorkerProcess; state?: WorkerState }, side: WorkerSide) {
-    super();
-    this.id = options.id | 0;
-    this.process = options.process;
-    this.state = options.state ?? 'none';
-    this.#side = side;
-    // NODE: the constructor re-emits the process's 'message' and 'error'.
-    this.process.on('message', (message, handle) => this.emit('message', message, handle));
-    this.process.on('error', (err) => this.emit('error', err));
-  }
-
+  exitedAfterDisconnect: boolean | undefined;
   /** Send a user message (and optionally a handle) to the other side. */
-  send(...args: unknown[]): boolean {
-    const send = this.process.send as ((...a: unknown[]) => boolean) | undefined;
-    if (send === undefined) throw new Error('The worker has no IPC channel');
-    return send.apply(this.process, args);
-  }
-
+  send(message: unknown, sendHandle?: unknown, options?: unknown, callback?: (error: Error | null) => void): boolean;
   /** Primary side: stop routing to it and ask it to leave. Worker side: close servers, then leave. */
-  disconnect(): this {
-    this.#side.disconnect(this);
-    return this;
-  }
-
+  disconnect(): this;
   /** Primary side: a plain signal (default SIGTERM). Worker side: leave now. */
-  destroy(signal?: NodeJS.Signals | number): void {
-    this.#side.destroy(this, signal);
-  }
+  destroy(signal?: NodeJS.Signals | number): void;
+  kill(signal?: NodeJS.Signals | number): void;
+  isDead(): boolean;
+  isConnected(): boolean;
+}
 
-  kill(signal?: NodeJS.Signals | number): void {
-    this.destroy(signal);
-  }
+export interface WorkerConstructor {
+  new (options?: WorkerOptions): Worker;
+  (options?: WorkerOptions): Worker;
+  readonly prototype: Worker;
+}
 
-  isDead(): boolean {
-    const proc = this.process as { exitCode?: number | null; signalCode?: string | null };
-    return proc.exitCode != null || proc.signalCode != null;
+/**
+ * NODE: a plain function, not a class, as in worker.js: `Worker(options)`
+ * without `new` returns a new Worker, and options and process are optional.
+ * (So `Worker.call(obj, { id: 5 })` makes a new Worker and leaves obj alone.)
+ */
+export const Worker = function Worker(this: unknown, options?: WorkerOptions): Worker | void {
+  if (!(this instanceof Worker)) return new (Worker as unknown as WorkerConstructor)(options);
+  const self = this as Worker;
+  EventEmitter.call(self);
+  if (options === null || typeof options !== 'object') options = {};
+  self.exitedAfterDisconnect = undefined;
+  self.state = options.state || 'none';
+  self.id = (options.id as number) | 0;
+  if (options.process) {
+    self.process = options.process;
+    // The Worker re-emits its process's 'error' and 'message'.
+    self.process.on('error', (code: unknown, signal: unknown) => self.emit('error', code, signal));
+    self.process.on('message', (message: unknown, handle: unknown) => self.emit('message', message, handle));
   }
+} as unknown as WorkerConstructor;
 
-  isConnected(): boolean {
-    return this.process.connected === true;
-  }
+Object.setPrototypeOf(Worker.prototype, EventEmitter.prototype);
+Object.setPrototypeOf(Worker, EventEmitter);
+
+// `disconnect` and `destroy` differ between the sides. NODE: primary.js and
+// child.js each assign them to Worker.prototype, and only one of the two is
+// ever loaded. src/index.ts assigns the chosen side's pair (setWorkerSide).
+
+Worker.prototype.kill = function kill(this: Worker, signal?: NodeJS.Signals | number): void {
+  this.destroy(signal);
+};
+
+Worker.prototype.send = function send(this: Worker, ...args: unknown[]): boolean {
+  return (this.process.send as (...a: unknown[]) => boolean).apply(this.process, args);
+};
+
+Worker.prototype.isDead = function isDead(this: Worker): boolean {
+  return this.process.exitCode != null || this.process.signalCode != null;
+};
+
+Worker.prototype.isConnected = function isConnected(this: Worker): boolean {
+  return this.process.connected;
+};
+
+/** What differs between the two sides: primary.ts and child.ts each export one. */
+export interface WorkerSide {
+  disconnect(this: Worker): Worker;
+  destroy(this: Worker, signal?: NodeJS.Signals | number): void;
+}
+
+/** Called once, by src/index.ts, with the side this process plays. */
+export function setWorkerSide(side: WorkerSide): void {
+  Worker.prototype.disconnect = side.disconnect;
+  Worker.prototype.destroy = side.destroy;
 }

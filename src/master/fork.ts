@@ -7,7 +7,7 @@
  */
 import { fork, type ChildProcess, type ForkOptions, type StdioOptions } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { WORKER_ID_ENV } from '../worker.ts';
 
 /** cluster.settings, as setupPrimary() fills it in. */
@@ -26,34 +26,46 @@ export interface ClusterSettings {
   inspectPort?: number | (() => number);
 }
 
-// The preload that sets up the worker side. It is TypeScript, so a worker
-// needs a TypeScript loader before it: tsx, found next to our own install.
-const BOOTSTRAP_URL = new URL('../worker/bootstrap.ts', import.meta.url).href;
-const TSX_LOADER_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * Where this module runs from: src/master/fork.ts (under tsx or vitest), or
+ * the built dist/index.cjs (the build gives CommonJS an import.meta.url).
+ */
+const here = import.meta.url;
+let preload: string[] | undefined;
 
 /**
- * The worker's execArgv: the primary's (by default), so `tsx` and flags keep
- * working, then our bootstrap.
+ * What a worker's execArgv starts with: our bootstrap, with --require, so it
+ * runs synchronously before the main script (src/worker/bootstrap.ts).
+ * Built, it is JavaScript: a worker gets exactly the primary's execArgv plus
+ * this. From source, it is TypeScript, so tsx's CommonJS hook goes first.
  *
  * NODE: Node needs no preload; its own startup code (pre_execution.js) sees
  * NODE_UNIQUE_ID and sets the worker up. A userland module cannot hook there,
  * and must not use NODE_UNIQUE_ID, which would start Node's own worker code.
  */
+export function workerPreload(): string[] {
+  if (preload !== undefined) return preload;
+  if (here.endsWith('.ts')) {
+    const tsxCjs = createRequire(here).resolve('tsx/cjs');
+    preload = ['--require', tsxCjs, '--require', fileURLToPath(new URL('../worker/bootstrap.ts', here))];
+  } else {
+    preload = ['--require', fileURLToPath(new URL('./bootstrap.cjs', here))];
+  }
+  return preload;
+}
+
+/** The worker's execArgv: our preload, then the primary's (by default) or settings.execArgv. */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
-  const hasTsLoader = execArgv.some((arg) => arg.includes('tsx'));
-  const loader = hasTsLoader ? [] : ['--import', TSX_LOADER_URL];
-  return [...execArgv, ...loader, '--import', BOOTSTRAP_URL];
+  return [...workerPreload(), ...execArgv];
 }
 
 /**
- * In the worker, once set up: take back what workerExecArgv() appended, so
- * `process.execArgv` reads as under node:cluster and grandchildren (which
- * inherit execArgv) do not load our bootstrap for nothing.
+ * In the worker, once set up: take out exactly what workerExecArgv() put in
+ * front, and nothing the user put there themselves.
  */
 export function stripWorkerExecArgv(execArgv: string[]): void {
-  const endsWith = (url: string): boolean => execArgv.at(-2) === '--import' && execArgv.at(-1) === url;
-  if (endsWith(BOOTSTRAP_URL)) execArgv.splice(-2);
-  if (endsWith(TSX_LOADER_URL)) execArgv.splice(-2);
+  const added = workerPreload();
+  if (added.every((arg, i) => execArgv[i] === arg)) execArgv.splice(0, added.length);
 }
 
 export function createWorkerProcess(id: number, env: NodeJS.ProcessEnv | undefined, settings: ClusterSettings): ChildProcess {

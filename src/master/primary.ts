@@ -3,8 +3,8 @@
  * the map of listeners (`handles`) that workers share, and the bookkeeping
  * when a worker goes away.
  *
- * Mirrors: lib/internal/cluster/primary.js (Node v20); the message table is
- *          in onmessage.ts, the fork itself in fork.ts.
+ * Mirrors: lib/internal/cluster/primary.js (Node v20), in the same order; its
+ *          message table is in onmessage.ts, createWorkerProcess in fork.ts.
  * Read next: src/master/onmessage.ts (queryServer), src/master/round-robin-handle.ts
  *
  *   cluster.fork() => setupPrimary() => child_process.fork(exec) + bootstrap preload
@@ -18,7 +18,7 @@ import { Worker, type WorkerSide } from '../worker.ts';
 import { RoundRobinHandle } from './round-robin-handle.ts';
 import type { SharedHandle } from './shared-handle.ts';
 import { createWorkerProcess, type ClusterSettings } from './fork.ts';
-import { createOnmessage } from './onmessage.ts';
+import { onmessage } from './onmessage.ts';
 import { createStepGate, stepping } from '../step.ts';
 
 export const SCHED_NONE = 1;
@@ -39,150 +39,183 @@ export interface PrimaryCluster extends EventEmitter {
 
 export type AnyHandle = RoundRobinHandle | SharedHandle;
 
-export function createPrimary(): PrimaryCluster {
-  const cluster = new EventEmitter() as PrimaryCluster;
-  /** Every listener the workers share, by key. */
-  const handles = new Map<string, AnyHandle>();
-  let ids = 0;
-  let initialized = false;
-  let schedulingPolicy = 0; // frozen copy of cluster.schedulingPolicy, set at the first setupPrimary()
+export const cluster = new EventEmitter() as PrimaryCluster;
+/** Every listener the workers share, by key; queryServer (onmessage.ts) fills it. */
+export const handles = new Map<string, AnyHandle>();
 
-  Object.assign(cluster, {
-    isWorker: false, isMaster: true, isPrimary: true, Worker, workers: {}, settings: {},
-    SCHED_NONE, SCHED_RR,
-    // NODE: read once, when the module is first evaluated; Windows defaults to SCHED_NONE.
-    schedulingPolicy: policyFromEnv(process.env.NODE_CLUSTER_SCHED_POLICY),
+cluster.isWorker = false;
+cluster.isMaster = true; // the pre-v16 name, kept as an alias
+cluster.isPrimary = true;
+cluster.Worker = Worker;
+cluster.workers = {};
+cluster.settings = {};
+cluster.SCHED_NONE = SCHED_NONE;
+cluster.SCHED_RR = SCHED_RR;
+// NODE: read once, when the module is first evaluated; Windows defaults to SCHED_NONE.
+cluster.schedulingPolicy = policyFromEnv(process.env.NODE_CLUSTER_SCHED_POLICY);
+
+let ids = 0;
+let initialized = false;
+/** cluster.schedulingPolicy as it was at the first setupPrimary(); later writes are ignored. */
+let schedulingPolicy = 0;
+
+/** True under SCHED_RR: queryServer makes a RoundRobinHandle, else a SharedHandle. */
+export function roundRobin(): boolean {
+  return schedulingPolicy === SCHED_RR;
+}
+
+cluster.setupPrimary = function setupPrimary(options?: ClusterSettings): void {
+  const settings: ClusterSettings = {
+    args: process.argv.slice(2), exec: process.argv[1], execArgv: process.execArgv, silent: false,
+    ...cluster.settings, ...options,
+  };
+  cluster.settings = settings;
+  if (!initialized) {
+    initialized = true;
+    // The policy freezes here.
+    schedulingPolicy = cluster.schedulingPolicy;
+    if (schedulingPolicy !== SCHED_NONE && schedulingPolicy !== SCHED_RR) {
+      throw new Error(`Bad cluster.schedulingPolicy: ${schedulingPolicy}`);
+    }
+  }
+  process.nextTick(setupSettingsNT, settings);
+};
+cluster.setupMaster = cluster.setupPrimary;
+
+function setupSettingsNT(settings: ClusterSettings): void {
+  cluster.emit('setup', settings);
+}
+
+// createWorkerProcess(id, env): in fork.ts.
+
+function removeWorker(worker: Worker): void {
+  delete cluster.workers[worker.id];
+  if (Object.keys(cluster.workers).length === 0 && handles.size !== 0) {
+    // DIVERGENCE: Node asserts ("Resource leak detected."); a warning does not kill the primary.
+    process.emitWarning(`no workers left but ${handles.size} listener(s) still open`, 'MiniClusterWarning');
+  }
+}
+
+function removeHandlesForWorker(worker: Worker): void {
+  for (const [key, handle] of handles) {
+    if (handle.remove(worker)) handles.delete(key);
+  }
+}
+
+cluster.fork = function fork(env?: NodeJS.ProcessEnv): Worker {
+  cluster.setupPrimary();
+  const id = ++ids;
+  const workerProcess = createWorkerProcess(id, env, cluster.settings);
+  const worker = new Worker({ id, process: workerProcess });
+
+  worker.on('message', function (this: Worker, message, handle) {
+    cluster.emit('message', this, message, handle);
   });
 
-  cluster.setupPrimary = function setupPrimary(options?: ClusterSettings): void {
-    const settings: ClusterSettings = {
-      args: process.argv.slice(2), exec: process.argv[1], execArgv: process.execArgv, silent: false,
-      ...cluster.settings, ...options,
-    };
-    cluster.settings = settings;
-    if (!initialized) {
-      initialized = true;
-      // The policy freezes here: later writes to cluster.schedulingPolicy are ignored.
-      schedulingPolicy = cluster.schedulingPolicy;
-      if (schedulingPolicy !== SCHED_NONE && schedulingPolicy !== SCHED_RR) {
-        throw new Error(`Bad cluster.schedulingPolicy: ${schedulingPolicy}`);
-      }
-    }
-    process.nextTick(() => cluster.emit('setup', settings));
-  };
-  cluster.setupMaster = cluster.setupPrimary; // the pre-v16 name, kept as an alias
-
-  // Messages from workers: Node's `onmessage` dispatch table, in onmessage.ts.
-  const onmessage = createOnmessage(cluster, handles, () => schedulingPolicy === SCHED_RR);
-
-  const side: WorkerSide = {
-    disconnect(worker) {
-      worker.exitedAfterDisconnect = true;
-      // DIVERGENCE: a listener this worker is the last one on gives it its
-      // queued clients first, rather than closing them (round-robin-handle.ts).
-      for (const handle of handles.values()) if (handle instanceof RoundRobinHandle) handle.drain(worker);
-      sendHelper(worker.process, { act: 'disconnect' });
-      removeHandlesForWorker(worker); // no new connection is routed to it from now on
-      removeWorker(worker);
-    },
-    destroy(worker, signal) {
-      // NODE: a plain signal since v15 (PR #34312); exitedAfterDisconnect stays false.
-      worker.process.kill(signal ?? 'SIGTERM');
-    },
+  // Forget a worker only once it has both exited and disconnected: until
+  // then its channel may still deliver messages.
+  const forget = (): void => {
+    removeHandlesForWorker(worker);
+    dropPendingRequests(workerProcess); // handoffs it never answered go to other workers
+    removeWorker(worker);
   };
 
-  cluster.fork = function fork(env?: NodeJS.ProcessEnv): Worker {
-    cluster.setupPrimary();
-    const id = ++ids;
-    const child = createWorkerProcess(id, env, cluster.settings);
-    const worker = new Worker({ id, process: child }, side);
+  worker.process.once('exit', (exitCode, signalCode) => {
+    if (!worker.isConnected()) forget();
+    else whenChannelCloses(worker, forget);
+    worker.exitedAfterDisconnect = !!worker.exitedAfterDisconnect;
+    worker.state = 'dead';
+    worker.emit('exit', exitCode, signalCode);
+    cluster.emit('exit', worker, exitCode, signalCode);
+  });
 
-    worker.on('message', (message, handle) => cluster.emit('message', worker, message, handle));
-    const forget = (): void => {
-      removeHandlesForWorker(worker);
-      dropPendingRequests(child); // handoffs it never answered go to other workers
-      removeWorker(worker);
-    };
-    child.once('exit', (exitCode, signalCode) => {
-      // Forget the worker only once it has also disconnected: until then
-      // its channel may still deliver messages.
-      if (!worker.isConnected()) forget();
-      else whenChannelCloses(worker, forget);
-      worker.exitedAfterDisconnect = !!worker.exitedAfterDisconnect;
-      worker.state = 'dead';
-      worker.emit('exit', exitCode, signalCode);
-      cluster.emit('exit', worker, exitCode, signalCode);
-    });
-    child.once('disconnect', () => {
-      // The channel is gone: nothing can be handed to this worker any more.
-      removeHandlesForWorker(worker);
-      dropPendingRequests(child); // handoffs it never answered go to other workers
-      if (worker.isDead()) removeWorker(worker);
-      worker.exitedAfterDisconnect = !!worker.exitedAfterDisconnect;
-      worker.state = 'disconnected';
-      worker.emit('disconnect');
-      cluster.emit('disconnect', worker);
-    });
-    child.on('internalMessage', internal(worker, onmessage, stepGate?.(`w${id}`)));
-    process.nextTick(() => cluster.emit('fork', worker));
-    cluster.workers[worker.id] = worker;
-    return worker;
-  };
+  worker.process.once('disconnect', () => {
+    // The channel is gone: nothing can be handed to this worker any more.
+    removeHandlesForWorker(worker);
+    dropPendingRequests(workerProcess); // handoffs it never answered go to other workers
+    if (worker.isDead()) removeWorker(worker);
+    worker.exitedAfterDisconnect = !!worker.exitedAfterDisconnect;
+    worker.state = 'disconnected';
+    worker.emit('disconnect');
+    cluster.emit('disconnect', worker);
+  });
 
-  cluster.disconnect = function disconnect(cb?: () => void): void {
-    const workers = Object.values(cluster.workers);
-    for (const worker of workers) if (worker.isConnected()) worker.disconnect();
-    if (cb === undefined) return;
-    // DIVERGENCE: Node calls back when the first worker exits after this
-    // (nodejs/node experiment: cb ran ~1 s before the last worker left).
-    // We call back when every worker we asked has exited.
-    const pending = new Set(workers.filter((w) => !w.isDead()));
-    if (pending.size === 0) return void process.nextTick(cb);
-    const onexit = (worker: Worker): void => {
-      if (!pending.delete(worker) || pending.size !== 0) return;
-      cluster.off('exit', onexit);
-      cb();
-    };
-    cluster.on('exit', onexit);
-  };
+  worker.process.on('internalMessage', internal(worker, onmessage, stepGate?.(`w${id}`)));
+  process.nextTick(emitForkNT, worker);
+  cluster.workers[worker.id] = worker;
+  return worker;
+};
 
-  /**
-   * The worker's process is dead but its channel still reads as connected:
-   * the end of the channel is still to be read. NODE: Node waits for the
-   * channel's 'disconnect' event, but child_process never emits it while a
-   * handle is still waiting for its NODE_HANDLE_ACK (a handoff to a worker
-   * that died before taking it), so Node would keep that worker listed and
-   * its client hanging. DIVERGENCE: we look again each 10 ms, and clean up
-   * once the channel is closed (or after 1 s: nothing can come from a dead
-   * process after that).
-   */
-  function whenChannelCloses(worker: Worker, then: () => void): void {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (worker.isConnected() && Date.now() - started < 1000) return;
-      clearInterval(timer);
-      then();
-    }, 10);
-  }
-
-  // MINI_CLUSTER_STEP: pause before each message, showing the listeners' queues.
-  const describeHandles = (): string => [...handles.values()].map((h) => `   ${h.describe()}`).join('\n') || '   (no listeners yet)';
-  const stepGate = stepping ? createStepGate(describeHandles) : undefined;
-
-  function removeHandlesForWorker(worker: Worker): void {
-    for (const [key, handle] of handles) if (handle.remove(worker)) handles.delete(key);
-  }
-
-  function removeWorker(worker: Worker): void {
-    delete cluster.workers[worker.id];
-    if (Object.keys(cluster.workers).length === 0 && handles.size !== 0) {
-      // DIVERGENCE: Node asserts ("Resource leak detected."); a warning does not kill the primary.
-      process.emitWarning(`no workers left but ${handles.size} listener(s) still open`, 'MiniClusterWarning');
-    }
-  }
-
-  return cluster;
+function emitForkNT(worker: Worker): void {
+  cluster.emit('fork', worker);
 }
+
+cluster.disconnect = function disconnect(cb?: () => void): void {
+  const workers = Object.values(cluster.workers);
+  for (const worker of workers) {
+    if (worker.isConnected()) worker.disconnect();
+  }
+  if (cb === undefined) return;
+  // DIVERGENCE: Node calls back when the first worker exits after this
+  // (nodejs/node experiment: cb ran ~1 s before the last worker left).
+  // We call back when every worker we asked has exited.
+  const pending = new Set(workers.filter((w) => !w.isDead()));
+  if (pending.size === 0) {
+    process.nextTick(cb);
+    return;
+  }
+  const onexit = (worker: Worker): void => {
+    if (!pending.delete(worker) || pending.size !== 0) return;
+    cluster.off('exit', onexit);
+    cb();
+  };
+  cluster.on('exit', onexit);
+};
+
+/**
+ * The worker's process is dead but its channel still reads as connected:
+ * the end of the channel is still to be read. NODE: Node waits for the
+ * channel's 'disconnect' event, but child_process never emits it while a
+ * handle is still waiting for its NODE_HANDLE_ACK (a handoff to a worker
+ * that died before taking it), so Node would keep that worker listed and
+ * its client hanging. DIVERGENCE: we look again each 10 ms, and clean up
+ * once the channel is closed (or after 1 s: nothing can come from a dead
+ * process after that).
+ */
+function whenChannelCloses(worker: Worker, then: () => void): void {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    if (worker.isConnected() && Date.now() - started < 1000) return;
+    clearInterval(timer);
+    then();
+  }, 10);
+}
+
+// MINI_CLUSTER_STEP: pause before each message, showing the listeners' queues.
+function describeHandles(): string {
+  return [...handles.values()].map((h) => `   ${h.describe()}`).join('\n') || '   (no listeners yet)';
+}
+const stepGate = stepping ? createStepGate(describeHandles) : undefined;
+
+/** The primary side of Worker.prototype.disconnect and destroy (src/index.ts installs them). */
+export const primarySide: WorkerSide = {
+  disconnect(this: Worker): Worker {
+    this.exitedAfterDisconnect = true;
+    // DIVERGENCE: a listener this worker is the last one on gives it its
+    // queued clients first, rather than closing them (round-robin-handle.ts).
+    for (const handle of handles.values()) {
+      if (handle instanceof RoundRobinHandle) handle.drain(this);
+    }
+    sendHelper(this.process, { act: 'disconnect' });
+    removeHandlesForWorker(this); // no new connection is routed to it from now on
+    removeWorker(this);
+    return this;
+  },
+  destroy(this: Worker, signal?: NodeJS.Signals | number): void {
+    // NODE: a plain signal since v15 (PR #34312); exitedAfterDisconnect stays false.
+    this.process.kill(signal ?? 'SIGTERM');
+  },
+};
 
 function policyFromEnv(value: string | undefined): number {
   if (value === 'rr') return SCHED_RR;

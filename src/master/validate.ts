@@ -3,9 +3,9 @@
  * buggy or hostile worker gets a warning instead of crashing the primary.
  *
  * Mirrors: nothing — Node trusts its workers (its own code runs there).
- * Read next: src/master/primary.ts (onmessage)
+ * Read next: src/master/onmessage.ts (onmessage)
  */
-import type { Envelope } from '../ipc.ts';
+import type { Envelope, Received, WorkerToPrimary } from '../ipc.ts';
 
 const isInt = (v: unknown): boolean => Number.isInteger(v);
 const isKey = (v: unknown): boolean => typeof v === 'string' && v.length <= 4096;
@@ -22,8 +22,18 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
   exitedAfterDisconnect: {},
 };
 
+/**
+ * True if the message is one the primary can act on: then TypeScript knows
+ * it as a WorkerToPrimary message. Otherwise `report` gets a short reason.
+ */
+export function validate(message: Envelope, report: (problem: string) => void): message is Received<WorkerToPrimary> & Envelope {
+  const problem = problemWith(message);
+  if (problem !== null) report(problem);
+  return problem === null;
+}
+
 /** null if the message is fine, otherwise a short reason for the warning. */
-export function validate(message: Envelope): string | null {
+export function problemWith(message: Envelope): string | null {
   const act = message.act;
   if (typeof act !== 'string') return message.ack !== undefined ? `a reply to unknown seq ${String(message.ack)}` : 'no act';
   if (!Object.hasOwn(shapes, act)) return `unknown act ${JSON.stringify(act).slice(0, 64)}`;

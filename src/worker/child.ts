@@ -3,7 +3,7 @@
  * primary for listeners (`_getServer`), taking handed-off connections, and
  * leaving (disconnect / destroy).
  *
- * Mirrors: lib/internal/cluster/child.js (Node v20)
+ * Mirrors: lib/internal/cluster/child.js (Node v20), in the same order
  * Read next: src/worker/faux-handle.ts, src/net-shim/listen-in-cluster.ts
  *
  *   primary                                              worker (this file)
@@ -17,10 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
-import { sendHelper, internal, type Envelope, type OutgoingMessage, type QueryServerMessage, type RawHandle, type ReplyCallback, type ServerQuery } from '../ipc.ts';
+import { sendHelper, internal, type Envelope, type OutgoingMessage, type QueryServerMessage, type QueryServerReply, type RawHandle, type Received, type ReplyCallback, type ServerQuery, type Sockname } from '../ipc.ts';
 import { Worker, WORKER_ID_ENV, type WorkerSide } from '../worker.ts';
 import { FauxHandle } from './faux-handle.ts';
 import { installNetShim } from '../net-shim/listen-in-cluster.ts';
+import { stripWorkerExecArgv } from '../master/fork.ts';
 import { decide, traceAs } from '../trace.ts';
 
 /** A listener handle in this worker: the faux handle (RR) or the shared raw handle (NONE). */
@@ -35,7 +36,188 @@ export interface WorkerCluster extends EventEmitter {
   _getServer(obj: Server, options: ServerQuery, cb: GetServerCallback): void;
 }
 
+export const cluster = new EventEmitter() as WorkerCluster;
+/** This worker's cluster listeners, by the primary's key. */
+const handles = new Map<string, ClusterHandle>();
+/**
+ * Index counting. Per tuple "address:port:addressType:fd", the listen
+ * indexes in use in this worker. The N-th listen on a tuple gets index N-1,
+ * and the primary's key ends with that index: so the N-th listen of every
+ * worker lands on the same key, and they all share one socket. Two listens
+ * on port 0 in one worker get two indexes, hence two keys, two ports.
+ */
+const indexes = new Map<string, { nextIndex: number; set: Set<number> }>();
+/**
+ * The net.Server that holds each handle. NODE: lib/net.js sets
+ * `handle[owner_symbol] = server`; that symbol is internal to Node, so we
+ * keep the same link ourselves.
+ */
+const owners = new WeakMap<ClusterHandle, Server>();
+
+cluster.isWorker = true;
+cluster.isMaster = false; // the pre-v16 name, kept as an alias
+cluster.isPrimary = false;
+cluster.worker = null;
+cluster.Worker = Worker;
+
 const UV_EADDRINUSE = -os.constants.errno.EADDRINUSE;
+
+/**
+ * Join the cluster: the bootstrap preload calls this before the user's
+ * script runs. NODE: called from pre_execution.js, which is synchronous
+ * too, so the IPC listeners below are in place before anything can be
+ * read from the channel.
+ */
+cluster._setupWorker = function _setupWorker(): void {
+  // Inside a worker, worker.process is the global process (typed as a ChildProcess, see worker.ts).
+  const worker = new Worker({ id: Number(process.env[WORKER_ID_ENV]) | 0, process: process as unknown as ChildProcess, state: 'online' });
+  cluster.worker = worker;
+  traceAs(`w${worker.id}`);
+
+  process.once('disconnect', () => {
+    worker.emit('disconnect');
+    // Unexpected disconnect: the primary died or closed us off. Leave now.
+    if (!worker.exitedAfterDisconnect) process.exit(0);
+  });
+
+  process.on('internalMessage', internal(worker, onmessage));
+  installNetShim(cluster._getServer); // from now on, listen() asks the primary
+  send({ act: 'online' });
+  // NODE: Node deletes NODE_UNIQUE_ID here too: processes this worker forks are primaries.
+  delete process.env[WORKER_ID_ENV];
+  // What the primary added to our execArgv (the preload) is taken out again,
+  // so `process.execArgv` reads as under node:cluster and grandchildren,
+  // which inherit it, start as plain processes. NODE: nothing to take out.
+  stripWorkerExecArgv(process.execArgv);
+
+  function onmessage(message: Envelope, handle?: RawHandle): void {
+    if (message.act === 'newconn') onconnection(message as Received<{ key: string }>, handle as RawHandle);
+    else if (message.act === 'disconnect') {
+      decide(`close ${handles.size} server(s), then the channel`);
+      _disconnect(worker, true);
+    }
+  }
+};
+
+/**
+ * `server.listen()` in a worker ends up here (the net shim calls it): ask
+ * the primary for the listener, then hand net the handle it answered with.
+ * `obj` is the worker's net.Server.
+ */
+cluster._getServer = function _getServer(obj, options, cb): void {
+  let address = options.address;
+  // Unix socket paths are resolved against the worker's cwd.
+  if (options.port !== null && options.port < 0 && typeof address === 'string' && process.platform !== 'win32') address = path.resolve(address);
+
+  // The tuple without the index; see `indexes` above.
+  const indexesKey = [address, options.port, options.addressType, options.fd].join(':');
+  let indexSet = indexes.get(indexesKey);
+  if (indexSet === undefined) {
+    indexSet = { nextIndex: 0, set: new Set() };
+    indexes.set(indexesKey, indexSet);
+  }
+  const index = indexSet.nextIndex++;
+  indexSet.set.add(index);
+
+  const message: QueryServerMessage = { act: 'queryServer', index, data: null, ...options, address };
+  // Custom data for the primary to share (a TLS server's session-ticket keys).
+  const tls = obj as Server & { _getServerData?: () => unknown; _setServerData?: (data: unknown) => void };
+  if (typeof tls._getServerData === 'function') message.data = tls._getServerData();
+
+  send(message, (reply, handle) => {
+    if (reply === null) return; // the primary is gone; 'disconnect' ends this worker
+    const answer = reply as unknown as Received<QueryServerReply>;
+    if (typeof tls._setServerData === 'function') tls._setServerData(answer.data);
+    decide(answer.errno ? 'listen fails: server emits error' : handle ? 'SCHED_NONE: listen on the shared handle' : 'round robin: faux handle');
+    // The reply says which policy the primary runs: a handle rides along
+    // only under SCHED_NONE.
+    if (handle) shared(obj, answer, { handle, indexesKey, index }, cb);
+    else rr(obj, answer, { indexesKey, index }, cb);
+  });
+
+  obj.once('listening', () => {
+    if (!indexes.has(indexesKey)) return; // a short-lived server, closed already
+    if (cluster.worker !== null) cluster.worker.state = 'listening';
+    const bound = obj.address();
+    // NODE: reuses (mutates) the queryServer message; we send a copy.
+    send({ ...message, act: 'listening', port: (typeof bound === 'object' && bound?.port) || options.port });
+  });
+};
+
+/** A listen ended (closed, or failed): its index is free for the next listen on the tuple. */
+function removeIndexesKey(indexesKey: string, index: number): void {
+  const indexSet = indexes.get(indexesKey);
+  if (indexSet === undefined) return;
+  indexSet.set.delete(index);
+  if (indexSet.set.size === 0) indexes.delete(indexesKey); // numbering restarts at 0
+}
+
+interface Slot { indexesKey: string; index: number }
+
+/** SCHED_NONE: the real bound socket. Closing it first tells the primary. */
+function shared(owner: Server, message: QueryServerReply, { handle, indexesKey, index }: Slot & { handle: RawHandle }, cb: GetServerCallback): void {
+  const key = message.key;
+  // Wrap close() so the primary learns when this worker lets go of the socket.
+  const close = handle.close;
+  handle.close = function (this: RawHandle, ...args: unknown[]) {
+    send({ act: 'close', key });
+    handles.delete(key);
+    removeIndexesKey(indexesKey, index);
+    return (close as (...a: unknown[]) => void).apply(this, args);
+  };
+  if (!claim(key, handle, owner)) return cb(UV_EADDRINUSE, null);
+  cb(message.errno ?? 0, handle);
+}
+
+/** Round robin: the primary listens; this worker's server gets a faux handle. */
+function rr(owner: Server, message: QueryServerReply, { indexesKey, index }: Slot, cb: GetServerCallback): void {
+  if (message.errno) {
+    // DIVERGENCE: Node keeps the index of a failed listen, so this
+    // worker's next listen no longer matches the others' (nodejs/node#60086).
+    removeIndexesKey(indexesKey, index);
+    return cb(message.errno, null);
+  }
+  const key = message.key;
+  const handle = new FauxHandle(key, message.sockname as Sockname | undefined, () => {
+    send({ act: 'close', key });
+    handles.delete(key);
+    removeIndexesKey(indexesKey, index);
+  });
+  if (!claim(key, handle, owner)) return cb(UV_EADDRINUSE, null);
+  cb(0, handle);
+}
+
+/** Record a new listener. DIVERGENCE: Node asserts the key is new (unreachable while indexes stay in step). */
+function claim(key: string, handle: ClusterHandle, owner: Server): boolean {
+  if (handles.has(key)) return false;
+  handles.set(key, handle);
+  owners.set(handle, owner);
+  return true;
+}
+
+/**
+ * Round robin: the primary handed this worker a connection. Accept it, or
+ * refuse it if the server is at `maxConnections` or already closed here
+ * (a server closed here but whose `close` the primary has not seen yet
+ * still gets handoffs; the primary then finds another worker).
+ */
+function onconnection(message: Received<{ key: string }>, clientHandle: RawHandle): void {
+  const key = message.key;
+  const server = handles.get(key);
+  let accepted = server !== undefined;
+  if (accepted && atConnectionLimit(owners.get(server!)!)) accepted = false;
+  decide(accepted ? "accepted: emit 'connection'" : server ? 'refused: maxConnections reached' : 'refused: server closed here');
+
+  // Answer first: the primary hands this worker nothing more on this
+  // listener until it has answered, so a slow 'connection' handler must
+  // not delay the answer.
+  send({ ack: message.seq, accepted });
+
+  // net's own onconnection (set on the faux handle when the server took it)
+  // turns the raw handle into a net.Socket and emits 'connection'.
+  if (accepted) (server as FauxHandle).onconnection?.(0, clientHandle);
+  else clientHandle?.close(); // NODE: PR #43650 fixed an fd leak here
+}
 
 /** Maximum connections reached? NODE: v21 made `maxConnections = 0` mean "refuse all". */
 const zeroRefusesAll = Number(process.versions.node.split('.')[0]) >= 21;
@@ -45,159 +227,53 @@ function atConnectionLimit(server: Server & { _connections?: number }): boolean 
   return zeroRefusesAll ? max != null && open >= max : Boolean(max) && open >= max;
 }
 
-export function createWorkerCluster(): WorkerCluster {
-  const cluster = new EventEmitter() as WorkerCluster;
-  Object.assign(cluster, { isWorker: true, isMaster: false, isPrimary: false, Worker, worker: null });
+function send(message: OutgoingMessage, cb?: ReplyCallback): boolean {
+  return sendHelper(process, message, null, cb);
+}
 
-  /** This worker's cluster listeners by the primary's key; `owner` is the net.Server. */
-  const handles = new Map<string, { handle: ClusterHandle; owner: Server }>();
-  /**
-   * Per tuple "address:port:addressType:fd", which listen indexes are in use.
-   * The N-th listen on a tuple gets index N-1, so the N-th listen of every
-   * worker maps to the same key in the primary and they share one socket.
-   */
-  const indexes = new Map<string, { nextIndex: number; set: Set<number> }>();
+/**
+ * Leave: close every cluster server (each waits for its connections to
+ * end), then close the channel. If the worker started it, first tell the
+ * primary we leave on purpose, and wait for its ack, so that
+ * `exitedAfterDisconnect` is true in the primary before the channel closes.
+ */
+function _disconnect(worker: Worker, primaryInitiated: boolean): void {
+  worker.exitedAfterDisconnect = true;
+  let waitingCount = 1;
 
-  const send = (message: OutgoingMessage, cb?: ReplyCallback): boolean => sendHelper(process, message, null, cb);
-
-  function releaseIndex(indexesKey: string, index: number): void {
-    const entry = indexes.get(indexesKey);
-    if (entry === undefined) return;
-    entry.set.delete(index);
-    if (entry.set.size === 0) indexes.delete(indexesKey); // numbering restarts at 0
+  function checkWaitingCount(): void {
+    if (--waitingCount !== 0) return;
+    if (primaryInitiated) process.disconnect();
+    else send({ act: 'exitedAfterDisconnect' }, () => process.disconnect());
   }
 
-  const side: WorkerSide = {
-    disconnect(worker) {
-      if (worker.state === 'disconnecting' || worker.state === 'destroying') return;
-      worker.state = 'disconnecting';
-      leave(worker, false);
-    },
-    destroy(worker) {
-      // NODE: the signal argument is ignored inside a worker.
-      if (worker.state === 'destroying') return;
-      worker.exitedAfterDisconnect = true;
-      if (!worker.isConnected()) return void process.exit(0);
-      worker.state = 'destroying';
+  for (const handle of handles.values()) {
+    waitingCount++;
+    owners.get(handle)!.close(checkWaitingCount);
+  }
+  handles.clear();
+  checkWaitingCount();
+}
+
+/** The worker side of Worker.prototype.disconnect and destroy (src/index.ts installs them). */
+export const workerSide: WorkerSide = {
+  disconnect(this: Worker): Worker {
+    if (this.state !== 'disconnecting' && this.state !== 'destroying') {
+      this.state = 'disconnecting';
+      _disconnect(this, false);
+    }
+    return this;
+  },
+  destroy(this: Worker): void {
+    // NODE: the signal argument is ignored inside a worker.
+    if (this.state === 'destroying') return;
+    this.exitedAfterDisconnect = true;
+    if (!this.isConnected()) {
+      process.exit(0);
+    } else {
+      this.state = 'destroying';
       send({ act: 'exitedAfterDisconnect' }, () => process.disconnect());
       process.once('disconnect', () => process.exit(0));
-    },
-  };
-
-  /**
-   * Node's `_disconnect`: close every cluster server (waiting for its
-   * connections to end), then close the channel. If we started it, first tell
-   * the primary we leave on purpose, and wait for its ack.
-   */
-  function leave(worker: Worker, primaryInitiated: boolean): void {
-    worker.exitedAfterDisconnect = true;
-    let waiting = 1;
-    const checkWaiting = (): void => {
-      if (--waiting !== 0) return;
-      if (primaryInitiated) process.disconnect();
-      else send({ act: 'exitedAfterDisconnect' }, () => process.disconnect());
-    };
-    for (const { owner } of handles.values()) {
-      waiting++;
-      owner.close(checkWaiting);
     }
-    handles.clear();
-    checkWaiting();
-  }
-
-  cluster._setupWorker = function _setupWorker(): void {
-    // Inside a worker, worker.process is the global process (typed as a ChildProcess, see worker.ts).
-    const worker = new Worker({ id: Number(process.env[WORKER_ID_ENV]) | 0, process: process as unknown as ChildProcess, state: 'online' }, side);
-    cluster.worker = worker;
-    traceAs(`w${worker.id}`);
-    process.once('disconnect', () => {
-      worker.emit('disconnect');
-      // Unexpected disconnect: the primary died or closed us off. Leave now.
-      if (!worker.exitedAfterDisconnect) process.exit(0);
-    });
-    process.on('internalMessage', internal(worker, function onmessage(message: Envelope, handle?: RawHandle) {
-      if (message.act === 'newconn') onconnection(message, handle as RawHandle);
-      else if (message.act === 'disconnect') {
-        decide(`close ${handles.size} server(s), then the channel`);
-        leave(worker, true);
-      }
-    }));
-    installNetShim(cluster._getServer); // from now on, listen() asks the primary
-    send({ act: 'online' });
-    // Grandchildren (processes this worker forks) are primaries, not workers.
-    delete process.env[WORKER_ID_ENV];
-  };
-
-  cluster._getServer = function _getServer(obj, options, cb): void {
-    let address = options.address;
-    // Unix socket paths are resolved against the worker's cwd.
-    if (options.port !== null && options.port < 0 && typeof address === 'string' && process.platform !== 'win32') address = path.resolve(address);
-    const indexesKey = [address, options.port, options.addressType, options.fd].join(':');
-    let entry = indexes.get(indexesKey);
-    if (entry === undefined) indexes.set(indexesKey, (entry = { nextIndex: 0, set: new Set() }));
-    const index = entry.nextIndex++;
-    entry.set.add(index);
-
-    const tls = obj as Server & { _getServerData?: () => unknown; _setServerData?: (data: unknown) => void };
-    const message: QueryServerMessage = { act: 'queryServer', index, data: null, ...options, address };
-    if (typeof tls._getServerData === 'function') message.data = tls._getServerData();
-
-    send(message, (reply, handle) => {
-      if (reply === null) return; // the primary is gone; 'disconnect' ends this worker
-      if (typeof tls._setServerData === 'function') tls._setServerData(reply.data);
-      const errno = reply.errno as number | null;
-      const key = reply.key as string;
-      decide(errno ? 'listen fails: server emits error' : handle ? 'SCHED_NONE: listen on the shared handle' : 'round robin: faux handle');
-      if (errno) {
-        // DIVERGENCE: Node keeps the index of a failed listen, so this
-        // worker's next listen no longer matches the others' (nodejs/node#60086).
-        releaseIndex(indexesKey, index);
-        return cb(errno, null);
-      }
-      const onclose = (): void => {
-        send({ act: 'close', key });
-        handles.delete(key);
-        releaseIndex(indexesKey, index);
-      };
-      // DIVERGENCE: Node asserts here (unreachable while indexes stay in step).
-      if (handles.has(key)) return cb(UV_EADDRINUSE, null);
-      const listener = handle !== undefined ? shared(handle, onclose) : new FauxHandle(key, obj, reply.sockname as never, onclose);
-      handles.set(key, { handle: listener, owner: obj });
-      cb(0, listener);
-    });
-
-    obj.once('listening', () => {
-      if (!indexes.has(indexesKey)) return; // closed already
-      if (cluster.worker !== null) cluster.worker.state = 'listening';
-      const bound = obj.address();
-      // NODE: reuses (mutates) the queryServer message; we send a copy.
-      send({ ...message, act: 'listening', port: (typeof bound === 'object' && bound?.port) || options.port });
-    });
-  };
-
-  /** SCHED_NONE: the real bound socket. Closing it first tells the primary. */
-  function shared(handle: RawHandle, onclose: () => void): RawHandle {
-    const close = handle.close;
-    handle.close = function (this: RawHandle, ...args: unknown[]) {
-      onclose();
-      return (close as (...a: unknown[]) => void).apply(this, args);
-    };
-    return handle;
-  }
-
-  /** A connection handed over by the primary (round robin). */
-  function onconnection(message: Envelope, clientHandle: RawHandle): void {
-    const entry = handles.get(message.key as string);
-    // A server closed here but whose `close` the primary has not yet seen
-    // still gets handoffs: refuse them, the primary finds another worker.
-    let accepted = entry !== undefined;
-    if (entry !== undefined && atConnectionLimit(entry.owner)) accepted = false;
-    decide(accepted ? "accepted: emit 'connection'" : entry ? 'refused: maxConnections reached' : 'refused: server closed here');
-    // Answer first: the primary hands this worker nothing more until it does.
-    send({ ack: message.seq, accepted });
-    if (accepted) (entry!.handle as FauxHandle).onconnection?.(0, clientHandle);
-    else clientHandle?.close(); // NODE: PR #43650 fixed an fd leak here
-  }
-
-  return cluster;
-}
+  },
+};

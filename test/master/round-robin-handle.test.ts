@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it, vi, type Mock } from 'vitest';
 import { internal, dropPendingRequests, type Envelope, type RawHandle, type ServerQuery } from '../../src/ipc.ts';
 import { RoundRobinHandle, type AddCallback, type BindingServer } from '../../src/master/round-robin-handle.ts';
-import { Worker, type WorkerSide } from '../../src/worker.ts';
+import { Worker } from '../../src/worker.ts';
 import {
   listenKey, newconn, newconnAccepted, newconnRefused, queryServer, queryServerFd, queryServerPipe, sockname,
 } from '../fixtures/messages.ts';
@@ -52,7 +52,6 @@ function client(name: string): FakeClient {
   return { name, close: vi.fn() };
 }
 
-const side: WorkerSide = { disconnect() {}, destroy() {} };
 const fakeWorkers: FakeWorker[] = [];
 
 /**
@@ -71,7 +70,7 @@ class FakeWorker {
   #answered = 0;
 
   constructor(id: number) {
-    this.worker = new Worker({ id, process: this.proc as unknown as ChildProcess }, side);
+    this.worker = new Worker({ id, process: this.proc as unknown as ChildProcess });
     this.#deliver = internal(this.worker, (message) => void this.unmatched.push(message));
     fakeWorkers.push(this);
   }

@@ -9,14 +9,13 @@ import { describe, expect, it, vi, type Mock } from 'vitest';
 import type { RawHandle } from '../../src/ipc.ts';
 import { SharedHandle, type CreateServerHandle } from '../../src/master/shared-handle.ts';
 import type { AddCallback } from '../../src/master/round-robin-handle.ts';
-import { Worker, type WorkerSide } from '../../src/worker.ts';
+import { Worker } from '../../src/worker.ts';
 import { listenKey, queryServer } from '../fixtures/messages.ts';
 
-const side: WorkerSide = { disconnect() {}, destroy() {} };
 
 function fakeWorker(id: number): Worker {
   const proc = Object.assign(new EventEmitter(), { connected: true, send: () => true });
-  return new Worker({ id, process: proc as unknown as ChildProcess }, side);
+  return new Worker({ id, process: proc as unknown as ChildProcess });
 }
 
 /** A bound, not listening, TCP handle. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/ipc.ts';
-import { validate } from '../../src/master/validate.ts';
+import { problemWith, validate } from '../../src/master/validate.ts';
 import {
   close, exitedAfterDisconnect, listening, newconn, newconnAccepted, online, queryServer, queryServerFd, queryServerPipe,
 } from '../fixtures/messages.ts';
@@ -23,54 +23,54 @@ describe('validate()', () => {
       ['close', close],
       ['exitedAfterDisconnect', exitedAfterDisconnect],
     ])('accepts the %s message of the docs', (_act, fixture) => {
-      expect(validate(fixture)).toBeNull();
+      expect(problemWith(fixture)).toBeNull();
     });
 
     it('accepts the queryServer of a pipe', () => {
-      expect(validate(queryServerPipe)).toBeNull();
+      expect(problemWith(queryServerPipe)).toBeNull();
     });
 
     it('accepts the queryServer of listen(8000) whose address is null', () => {
-      expect(validate({ ...queryServer, address: null, port: 8000 })).toBeNull();
+      expect(problemWith({ ...queryServer, address: null, port: 8000 })).toBeNull();
     });
 
     it('tolerates fields it does not know about', () => {
-      expect(validate({ ...queryServer, readableAll: true, somethingNew: [1, 2] })).toBeNull();
+      expect(problemWith({ ...queryServer, readableAll: true, somethingNew: [1, 2] })).toBeNull();
     });
 
     // Node 20's net.js: listenInCluster(server, null, null, null, backlog, fd).
     it('accepts the queryServer of listen({ fd }) whose port and addressType are null', () => {
-      expect(validate(queryServerFd)).toBeNull();
+      expect(problemWith(queryServerFd)).toBeNull();
     });
 
     // The same listener's 'listening' keeps addressType null (port is the real one).
     it('accepts the listening message of listen({ fd }) whose addressType is null', () => {
-      expect(validate({ ...queryServerFd, act: 'listening', port: 42679 })).toBeNull();
+      expect(problemWith({ ...queryServerFd, act: 'listening', port: 42679 })).toBeNull();
     });
   });
 
   describe('when the act is unknown', () => {
     it('rejects an act that only the primary sends', () => {
-      expect(validate(newconn)).toBe('unknown act "newconn"');
+      expect(problemWith(newconn)).toBe('unknown act "newconn"');
     });
 
     it('rejects the act Node removed in v6', () => {
-      expect(validate(message({ act: 'suicide' }))).toBe('unknown act "suicide"');
+      expect(problemWith(message({ act: 'suicide' }))).toBe('unknown act "suicide"');
     });
 
     it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
       'rejects the inherited property name %s',
       (act) => {
-        expect(validate(message({ act }))).toMatch(/^unknown act/);
+        expect(problemWith(message({ act }))).toMatch(/^unknown act/);
       },
     );
 
     it('rejects a message with neither act nor ack', () => {
-      expect(validate(message({ key: 'x' }))).toBe('no act');
+      expect(problemWith(message({ key: 'x' }))).toBe('no act');
     });
 
     it('rejects an act that is not a string', () => {
-      expect(validate(message({ act: 42 }))).toBe('no act');
+      expect(problemWith(message({ act: 42 }))).toBe('no act');
     });
   });
 
@@ -92,12 +92,12 @@ describe('validate()', () => {
       ['close', 'key', 'missing', undefined],
       ['close', 'key', 'a number', 42],
     ])('rejects a %s whose %s is %s', (act, field, _how, value) => {
-      expect(validate({ ...fixtures[act], [field]: value })).toBe(`${act}: bad ${field}`);
+      expect(problemWith({ ...fixtures[act], [field]: value })).toBe(`${act}: bad ${field}`);
     });
 
     it('rejects a queryServer that names neither a port nor an fd', () => {
       const { port: _port, addressType: _addressType, ...noTarget } = queryServer;
-      expect(validate(noTarget)).not.toBeNull();
+      expect(problemWith(noTarget)).not.toBeNull();
     });
   });
 
@@ -105,21 +105,35 @@ describe('validate()', () => {
     // internal() already gave every matching reply to its callback; what reaches
     // validate() with an ack answers nothing the primary asked.
     it('names the unknown seq in the reason', () => {
-      expect(validate({ ...newconnAccepted, ack: 4242 })).toBe('a reply to unknown seq 4242');
+      expect(problemWith({ ...newconnAccepted, ack: 4242 })).toBe('a reply to unknown seq 4242');
+    });
+  });
+
+  describe('as a type guard', () => {
+    it('returns true and reports nothing for a good message', () => {
+      const problems: string[] = [];
+      expect(validate(queryServer, (p) => problems.push(p))).toBe(true);
+      expect(problems).toEqual([]);
+    });
+
+    it('returns false and reports the reason for a bad one', () => {
+      const problems: string[] = [];
+      expect(validate(message({ act: 'suicide' }), (p) => problems.push(p))).toBe(false);
+      expect(problems).toEqual(['unknown act "suicide"']);
     });
   });
 
   describe('when a string field is huge', () => {
     it('rejects a close key longer than 4096 characters', () => {
-      expect(validate({ ...close, key: huge })).toBe('close: bad key');
+      expect(problemWith({ ...close, key: huge })).toBe('close: bad key');
     });
 
     it('rejects an address longer than 4096 characters', () => {
-      expect(validate({ ...queryServer, address: huge })).toBe('queryServer: bad address');
+      expect(problemWith({ ...queryServer, address: huge })).toBe('queryServer: bad address');
     });
 
     it('keeps the reason short when the act itself is huge', () => {
-      const reason = validate(message({ act: huge }));
+      const reason = problemWith(message({ act: huge }));
       expect(reason).toMatch(/^unknown act "x+$/);
       expect(reason!.length).toBeLessThan(100);
     });
