@@ -62,6 +62,7 @@ const common: esbuild.BuildOptions = {
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
+  keepNames: true, // Worker.name is 'Worker', as in Node
   sourcesContent: false, // the maps point at src/, which the package ships
   packages: 'external',
   logLevel: 'warning',

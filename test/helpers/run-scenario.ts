@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedPackage } from './package.ts';
 
 export type Impl = 'node' | 'mini';
 export type Policy = 'rr' | 'none';
@@ -24,10 +25,18 @@ export interface ScenarioOptions {
   keepWorkers?: boolean;
 }
 
-export function runScenario(name: string, impl: Impl, policy: Policy = 'rr', options: ScenarioOptions = {}): Promise<ScenarioRun> {
+/** True in the vitest project that runs the integration specs against the packed package. */
+export const packaged = process.env.MINI_CLUSTER_SPEC_TARGET === 'package';
+
+export async function runScenario(name: string, impl: Impl, policy: Policy = 'rr', options: ScenarioOptions = {}): Promise<ScenarioRun> {
   const { env = {}, input, timeoutMs = 20_000, keepWorkers = false } = options;
-  const file = path.join(root, 'test/fixtures/scenarios', `${name}.ts`);
-  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+  // From source: the TypeScript scenario under tsx. With the package target
+  // (MINI_CLUSTER_SPEC_TARGET=package, the vitest project "package"): the same
+  // scenario compiled to JavaScript, on plain node, against the packed package.
+  const args = packaged
+    ? [path.join((await installedPackage()).app, 'fixtures/scenarios', `${name}.mjs`)]
+    : ['--import', 'tsx', path.join(root, 'test/fixtures/scenarios', `${name}.ts`)];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, MINI_CLUSTER_TRACE: '', MINI_CLUSTER_STEP: '', ...env, CLUSTER_IMPL: impl, NODE_CLUSTER_SCHED_POLICY: policy },
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
