@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import { formatLine, type TraceEvent } from '../src/trace.ts';
 import { parseTrace, splitRuns, type RunLines } from './trace-view/model.ts';
-import { renderPage } from './trace-view/html.ts';
+import { writeTracePage } from './trace-view/html.ts';
 
 /** Every event of the file, run after run, each run in time order; lines that are not events are left out. */
 export function readTrace(file: string): TraceEvent[] {
@@ -62,15 +62,6 @@ function mermaidOf(events: TraceEvent[]): string {
   return lines.join('\n');
 }
 
-/** Write the trace page for a JSONL file; returns the number of lines it could not read. */
-export function writePage(file: string, out: string): { badLines: number } {
-  const text = fs.readFileSync(file, 'utf8');
-  const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, renderPage(text, { source: file }));
-  fs.renameSync(tmp, out); // whole or not at all, even if another run writes the same page
-  return { badLines: parseTrace(text).badLines };
-}
-
 function valueOf(flag: string): string | undefined {
   const at = process.argv.indexOf(flag);
   return at < 0 ? undefined : process.argv[at + 1];
@@ -86,7 +77,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     process.exit(2);
   }
   if (html !== undefined) {
-    const { badLines } = writePage(file, html);
+    const { badLines } = writeTracePage(file, html);
     if (badLines > 0) console.error(`${badLines} line(s) of ${file} are not trace events: the page leaves them out`);
     console.log(`trace page: ${html}`);
   } else {

@@ -10,7 +10,9 @@
  * Read next: scripts/trace-view/page.ts (what the script does), scripts/trace-render.ts (--html)
  */
 import { buildSync } from 'esbuild';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseTrace } from './model.ts';
 
 const PAGE_TS = fileURLToPath(new URL('./page.ts', import.meta.url));
 
@@ -137,4 +139,16 @@ ${script}
 </script>
 </body></html>
 `;
+}
+
+/**
+ * Write the page for a JSONL file to `out` (`source` names it in the page's
+ * title, the file's path by default); returns the lines it could not read.
+ */
+export function writeTracePage(file: string, out: string, source = file): { badLines: number } {
+  const text = fs.readFileSync(file, 'utf8');
+  const tmp = `${out}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, renderPage(text, { source }));
+  fs.renameSync(tmp, out); // whole or not at all, even if another run writes the same page
+  return { badLines: parseTrace(text).badLines };
 }
