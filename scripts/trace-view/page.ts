@@ -155,7 +155,10 @@ function drawPanel(step: Step | undefined): void {
   byId('step-parts').replaceChildren(...(step?.parts ?? []).flatMap(([name, value]) => [el('dt', '', name), el('dd', '', value)]));
   const listeners = byId('listeners');
   const boxes = (step?.listeners ?? []).map((l) => listenerBox(l, l.key === step?.changed));
-  listeners.replaceChildren(...(boxes.length ? boxes : [el('p', 'none', 'No RoundRobinHandle has written its queues yet in this run.')]));
+  const none = run.listenerKinds.includes('SharedHandle') && !run.listenerKinds.includes('RoundRobinHandle')
+    ? 'A SharedHandle keeps no queues: every worker accepts on the shared socket itself, and the kernel picks (SCHED_NONE).'
+    : 'No RoundRobinHandle has written its queues yet in this run.';
+  listeners.replaceChildren(...(boxes.length ? boxes : [el('p', 'none', none)]));
   const workers = byId('workers');
   workers.replaceChildren(...run.lanes.filter((lane) => lane !== 'primary').map((lane) => {
     const item = el('li', '', lane);
