@@ -85,7 +85,7 @@ function rowFor(step: Step, index: number): HTMLElement {
     row.append(mark);
   }
   const text = el('span', 'text', step.detail);
-  text.style.left = `${TIME_WIDTH + laneWidth * run.lanes.length + 40}px`; // clear of a mark on the last lane
+  text.style.left = `${TIME_WIDTH + laneWidth * run.lanes.length + 60}px`; // clear of a mark on the last lane
   text.title = step.line;
   row.append(text);
   return row;
