@@ -47,6 +47,7 @@ describe.skipIf(noChromium !== null)(`a ${LINES.toLocaleString('en-US')}-line tr
   let dir: string;
   let html: string;
   let renderMs: number;
+  let pageBytes: number;
   let chrome: Chromium;
 
   beforeAll(async () => {
@@ -55,6 +56,7 @@ describe.skipIf(noChromium !== null)(`a ${LINES.toLocaleString('en-US')}-line tr
     const start = performance.now();
     const page = renderPage(jsonl, { source: 'generated' });
     renderMs = performance.now() - start;
+    pageBytes = Buffer.byteLength(page);
     html = path.join(dir, 'large.html');
     writeFileSync(html, page);
     chrome = await startChromium();
@@ -66,7 +68,7 @@ describe.skipIf(noChromium !== null)(`a ${LINES.toLocaleString('en-US')}-line tr
   });
 
   it('renders to a page in well under a few seconds', () => {
-    console.log(`render ${LINES} lines: ${renderMs.toFixed(0)} ms`);
+    console.log(`render ${LINES} lines: ${renderMs.toFixed(0)} ms, a page of ${(pageBytes / 1e6).toFixed(2)} MB`);
     expect(renderMs).toBeLessThan(5_000);
   });
 
