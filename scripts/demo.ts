@@ -1,12 +1,16 @@
 /**
  * The quickstart demo: a primary with 4 workers running an unmodified HTTP
  * server, under round robin and then under SCHED_NONE; 16 requests on new
- * connections each, and which worker served every one of them.
+ * connections each, and which worker served every one of them. With --html,
+ * both primaries trace into one file, written out as a page to step through
+ * (one run per policy).
  *
  * Mirrors: nothing — teaching helper
  * Read next: README.md (Concepts), lessons/README.md
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,11 +23,12 @@ else await runBoth();
 
 /** Each policy runs in a primary process of its own: the policy freezes at the first fork. */
 async function runBoth(): Promise<void> {
+  const trace = process.argv.includes('--html') ? traceFile() : null;
   for (const policy of ['rr', 'none']) {
     const title = policy === 'rr' ? 'round robin (SCHED_RR): the primary accepts and hands off' : 'SCHED_NONE: every worker accepts on the shared socket';
     console.log(`\n== ${title}`);
     const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-      env: { ...process.env, DEMO_ROLE: 'primary', NODE_CLUSTER_SCHED_POLICY: policy },
+      env: { ...process.env, ...(trace && { MINI_CLUSTER_TRACE: trace.file }), DEMO_ROLE: 'primary', NODE_CLUSTER_SCHED_POLICY: policy },
       stdio: 'inherit',
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -32,6 +37,22 @@ async function runBoth(): Promise<void> {
   }
   console.log('\nRound robin rotates strictly through idle workers; SCHED_NONE lets the kernel pick,');
   console.log('so its split is uneven. Next: lessons/README.md, or `npm run spec` for the specification.');
+  if (trace) {
+    const { writeTracePage } = await import('./trace-view/html.ts');
+    const out = path.join(os.tmpdir(), 'mini-cluster-demo.html');
+    writeTracePage(trace.file, out, 'npm run demo -- --html: run 1 round robin, run 2 SCHED_NONE');
+    if (trace.own) rmSync(trace.file, { force: true });
+    console.log(`\ntrace page: ${out} (open it in a browser: → and ← step, space plays)`);
+  }
+}
+
+/** Where both primaries append their trace: the learner's MINI_CLUSTER_TRACE=path.jsonl, or a temp file of our own. */
+function traceFile(): { file: string; own: boolean } {
+  const setting = process.env.MINI_CLUSTER_TRACE ?? '';
+  if (setting !== '' && setting !== '0' && setting !== '1') return { file: path.resolve(setting), own: false };
+  const file = path.join(os.tmpdir(), `mini-cluster-demo-trace-${process.pid}.jsonl`);
+  rmSync(file, { force: true });
+  return { file, own: true };
 }
 
 async function runPrimary(): Promise<void> {

@@ -9,37 +9,31 @@
  *                                   the primary and every worker (docs/trace.md)
  *
  * Mirrors: nothing — Node's NODE_DEBUG=cluster says almost nothing.
- * Read next: scripts/trace-render.ts (JSONL => sequence diagram)
+ * Read next: src/trace-format.ts (the line's shape), scripts/trace-render.ts (JSONL => sequence diagram or page)
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { describeQueues, formatLine, type LifecycleEvent, type QueueState, type TraceEvent } from './trace-format.ts';
+import { WORKER_ID_ENV } from './worker.ts';
+
+export { describeQueues, formatLine, type LifecycleEvent, type QueueState, type TraceEvent };
 
 const setting = process.env.MINI_CLUSTER_TRACE ?? '';
 /** Read once at load: with tracing off, every call site is one boolean test. */
 export const tracing = setting !== '' && setting !== '0';
 const toFile = tracing && setting !== '1';
 
-// All processes share one clock: the primary's start, passed down in the env.
-process.env.MINI_CLUSTER_TRACE_T0 ??= String(Date.now());
-const t0 = Number(process.env.MINI_CLUSTER_TRACE_T0);
-
-/** One trace event; the JSONL schema (docs/trace.md). */
-export interface TraceEvent {
-  t: number; // ms since the primary started
-  pid: number; // the process that wrote the line
-  kind: 'message' | 'state' | 'note';
-  from?: string; // 'primary' or 'w<id>'
-  to?: string;
-  act?: string; // the request's act; absent on replies
-  seq?: number;
-  ack?: number; // on replies: the seq answered
-  key?: string;
-  handle?: boolean; // a handle rode along
-  fields?: Record<string, unknown>; // the rest of the message
-  decision?: string; // what the receiver did about it
-  state?: QueueState;
-  text?: string; // kind 'note'
+// A primary and its workers share one clock and one run id: the primary
+// starts both, its workers inherit them in the env. Any process that is not
+// our worker starts a run of its own, so two primaries appending to one file
+// (two runs of a lesson, the demo's two policies) stay apart.
+if (process.env[WORKER_ID_ENV] === undefined || process.env.MINI_CLUSTER_TRACE_T0 === undefined) {
+  process.env.MINI_CLUSTER_TRACE_T0 = String(Date.now());
+  process.env.MINI_CLUSTER_TRACE_RUN = `${process.pid}-${process.env.MINI_CLUSTER_TRACE_T0}`;
 }
+const t0 = Number(process.env.MINI_CLUSTER_TRACE_T0);
+/** `<primary pid>-<its start time>`: on every line, so a file that grows across runs can be split. */
+const runId = process.env.MINI_CLUSTER_TRACE_RUN;
 
 let self = 'primary'; // this process's name in the diagram
 let fd = -1;
@@ -83,7 +77,7 @@ export function traceDispatch(id: number, message: Record<string, unknown>, hand
     const { cmd, seq, ack, act, key, ...fields } = message;
     void cmd;
     write({
-      t, pid: process.pid, kind: 'message', from: peer, to: self,
+      t, pid: process.pid, run: runId, kind: 'message', from: peer, to: self,
       act: act as string | undefined, seq: seq as number, ack: ack as number | undefined, key: key as string | undefined,
       handle: handle != null, fields, decision: decisions.splice(0).join('; ') || undefined,
     });
@@ -100,22 +94,25 @@ export function holdSend(send: () => void): boolean {
   return true;
 }
 
-/** A RoundRobinHandle's queues, by worker name: what a state line records. */
-export interface QueueState { key: string; free: string[]; handles: number; inflight: string[]; all: string[] }
-
 /** A RoundRobinHandle changed: record its queues. */
 export function traceState(state: QueueState): void {
-  write({ t: now(), pid: process.pid, kind: 'state', state });
-}
-
-/** `RR key free=[w2,w4] handles=3 inflight={w1}`: the trace's and the step-through's view. */
-export function describeQueues({ key, free, handles, inflight }: QueueState): string {
-  return `RR ${key} free=[${free.join(',')}] handles=${handles} inflight={${inflight.join(',')}}`;
+  write({ t: now(), pid: process.pid, run: runId, kind: 'state', state });
 }
 
 /** Anything else worth a line: a send that could not happen, a request that lost its peer. */
 export function traceNote(text: string): void {
-  write({ t: now(), pid: process.pid, kind: 'note', from: self, text });
+  write({ t: now(), pid: process.pid, run: runId, kind: 'note', from: self, text });
+}
+
+/**
+ * A moment in a worker's life that is not an internal message: forked,
+ * exited, sent a message of the user's. A note like any other (its text
+ * reads `fork w1: pid 4242`), with `event` and `worker` for the trace page
+ * to mark it on that worker's lane.
+ */
+export function traceLifecycle(event: LifecycleEvent, worker: string, detail = ''): void {
+  if (!tracing) return;
+  write({ t: now(), pid: process.pid, run: runId, kind: 'note', from: self, event, worker, text: `${event} ${worker}${detail ? `: ${detail}` : ''}` });
 }
 
 function now(): number {
@@ -132,17 +129,4 @@ function write(event: TraceEvent): void {
   } else {
     process.stderr.write(`${formatLine(event)}\n`);
   }
-}
-
-/** The text form of one event: the renderer uses it too. */
-export function formatLine(e: TraceEvent): string {
-  const time = `+${e.t.toFixed(1).padStart(8)}ms`;
-  if (e.kind === 'state' && e.state) return `${time}  ${''.padEnd(22)}  ${describeQueues(e.state)}`;
-  if (e.kind === 'note') return `${time}  ${(e.from ?? '').padEnd(22)}  ${e.text}`;
-  const arrow = `${e.from} → ${e.to}`.padEnd(22);
-  const what = e.act !== undefined ? `${e.act} seq=${e.seq}` : `reply to seq=${e.ack}`;
-  const extra = Object.entries(e.fields ?? {}).filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
-  const parts = [time, arrow, what, e.key ? `key=${e.key}` : '', extra, e.handle ? '+handle' : '', e.decision ? `⇒ ${e.decision}` : ''];
-  return parts.filter(Boolean).join('  ');
 }

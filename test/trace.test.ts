@@ -21,6 +21,7 @@ function checkSchema(e: TraceEvent): void {
   expect(typeof e.t).toBe('number');
   expect(Number.isInteger(e.pid)).toBe(true);
   expect(['message', 'state', 'note']).toContain(e.kind);
+  expect(e.run).toMatch(/^\d+-\d+$/);
   if (e.kind === 'message') {
     expect(e.from).toMatch(/^(primary|w\d+)$/);
     expect(e.to).toMatch(/^(primary|w\d+)$/);
@@ -68,6 +69,51 @@ describe('MINI_CLUSTER_TRACE=path.jsonl', () => {
     expect(renderMermaid(events)).toMatch(/^sequenceDiagram\n {2}participant primary/);
     expect(renderText(events)).toContain('w1 → primary');
   }, 30_000);
+});
+
+describe('run ids', () => {
+  it('gives a primary and its workers one run id, and a second primary appending to the same file another', async () => {
+    const file = traceFile();
+    await runScenario('rotation', 'mini', 'rr', { env: { MINI_CLUSTER_TRACE: file } });
+    await runScenario('rotation', 'mini', 'rr', { env: { MINI_CLUSTER_TRACE: file } });
+    const events = readTrace(file);
+    events.forEach(checkSchema);
+    const runs = [...new Set(events.map((e) => e.run))];
+    expect(runs).toHaveLength(2);
+    for (const run of runs) {
+      const mine = events.filter((e) => e.run === run);
+      const pids = new Set(mine.map((e) => e.pid));
+      expect(pids.size, 'the primary and its 4 workers').toBe(5);
+      // The id starts with the primary's pid: the one that writes the lines sent to the primary.
+      const primaryPid = mine.find((e) => e.to === 'primary')!.pid;
+      expect(run!.split('-')[0]).toBe(String(primaryPid));
+    }
+    // Run after run, each in its own time order: the second run's clock starts again near 0.
+    const second = events.findIndex((e) => e.run === runs[1]);
+    expect(events.slice(second).every((e) => e.run === runs[1])).toBe(true);
+    expect(events[second].t).toBeLessThan(events[second - 1].t);
+    expect(renderText(events).match(/^== run \d of 2: primary pid \d+, started \S+$/gm)).toHaveLength(2);
+  }, 40_000);
+});
+
+describe('trace:render', () => {
+  const note = (t: number, run: string | undefined, text: string): TraceEvent => ({ t, pid: 1, run, kind: 'note', from: 'primary', text });
+
+  it('prints a file with one run exactly as before: no heading', () => {
+    expect(renderText([note(1, '5-1000', 'one'), note(2, '5-1000', 'two')])).toBe('+     1.0ms  primary                 one\n+     2.0ms  primary                 two');
+  });
+
+  it('prints several runs apart, each under a heading, and one Mermaid diagram per run', () => {
+    const events = [note(1, '7-2000', 'b'), note(1, '5-1000', 'a'), note(0, undefined, 'old')];
+    expect(renderText(events).split('\n')).toEqual([
+      '== run 1 of 3: lines without a run id', '+     0.0ms  primary                 old', '',
+      '== run 2 of 3: primary pid 5, started 1970-01-01T00:00:01.000Z', '+     1.0ms  primary                 a', '',
+      '== run 3 of 3: primary pid 7, started 1970-01-01T00:00:02.000Z', '+     1.0ms  primary                 b',
+    ]);
+    const mermaid = renderMermaid(events);
+    expect(mermaid.match(/^sequenceDiagram$/gm)).toHaveLength(3);
+    expect(mermaid).toMatch(/^%% run 2 of 3: primary pid 5, started 1970-01-01T00:00:01\.000Z\nsequenceDiagram\n/m);
+  });
 });
 
 describe('MINI_CLUSTER_TRACE=1', () => {

@@ -8,6 +8,7 @@
  * Mirrors: nothing — teaching helper
  * Read next: lessons/06-query-server/README.md
  */
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLesson, transcript, type LessonRun } from '../_lib/run-lesson.ts';
 
@@ -32,6 +33,14 @@ describe('lesson 06: queryServer', () => {
   beforeAll(async () => {
     [rr, none] = await Promise.all([runLesson(6), runLesson(6, [], { env: { NODE_CLUSTER_SCHED_POLICY: 'none' } })]);
   }, 30_000);
+
+  it('ends by printing where the page of its trace is, to step through in a browser', () => {
+    for (const r of [rr, none]) {
+      const page = /\ntrace page: (\S+\/mini-cluster-lesson-06\.html) \(open it in a browser: → and ← step, space plays\)\n$/.exec(r.stdout)?.[1];
+      expect(page, transcript(r)).toBeDefined();
+      expect(existsSync(page!)).toBe(true);
+    }
+  });
 
   it('runs to the end under both policies', () => {
     expect(rr.code, transcript(rr)).toBe(0);

@@ -19,7 +19,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cluster, { type Worker } from '../../src/index.ts';
 import { deadline, finish, track } from '../_lib/lesson.ts';
-import { showTrace } from '../_lib/trace.ts';
+import { showTrace, writeTracePage } from '../_lib/trace.ts';
 
 const CMD = 'NODE_MINI_CLUSTER'; // the tag on every internal message (src/ipc.ts)
 
@@ -127,7 +127,7 @@ async function primary(): Promise<void> {
   await showTrace('trace:');
 
   console.log('\n4. cluster.disconnect(): each worker closes its servers, and each close is a message');
-  cluster.disconnect(() => void showTrace('trace:').then(() => finish(0)));
+  cluster.disconnect(() => void showTrace('trace:').then(() => writeTracePage('06')).then(() => finish(0)));
 }
 
 if (cluster.isWorker) worker();

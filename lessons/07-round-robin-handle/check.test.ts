@@ -7,8 +7,12 @@
  * Mirrors: nothing — teaching helper
  * Read next: lessons/07-round-robin-handle/README.md
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLesson, transcript, type LessonRun } from '../_lib/run-lesson.ts';
+import { modelFromText } from '../../scripts/trace-view/model.ts';
 
 /** The engine's trace lines the lesson printed ("+   12.3ms  ..."), without their time. */
 function traceLines(stdout: string): string[] {
@@ -19,9 +23,12 @@ const KEY = '127.0.0.1:0:4:undefined:0';
 describe('lesson 07: RoundRobinHandle', () => {
   let run: LessonRun;
   let quiet: LessonRun;
+  // The traced run's own temp folder, so its trace page is not another run's.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lesson-07-'));
   beforeAll(async () => {
-    [run, quiet] = await Promise.all([runLesson(7), runLesson(7, ['--no-trace'])]);
+    [run, quiet] = await Promise.all([runLesson(7, [], { env: { TMPDIR: tmp } }), runLesson(7, ['--no-trace'])]);
   }, 25_000);
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('runs to the end', () => {
     expect(run.code, transcript(run)).toBe(0);
@@ -84,8 +91,22 @@ describe('lesson 07: RoundRobinHandle', () => {
     expect(part2, transcript(run)).toContain('... (24 more lines: the same four for each of the other 6 connections)');
   });
 
-  it('runs the same without the trace (--no-trace)', () => {
+  it('writes its whole trace as a page and prints where; step 5 of the page is client C waiting in handles', () => {
+    const page = path.join(tmp, 'mini-cluster-lesson-07.html');
+    expect(run.stdout, transcript(run)).toContain(`\ntrace page: ${page} (open it in a browser: → and ← step, space plays)\n`);
+    const html = readFileSync(page, 'utf8');
+    const data = /<script type="application\/x-ndjson" id="trace-data">\n([^]*?)\n<\/script>/.exec(html)![1];
+    const { runs, badLines } = modelFromText(data);
+    expect([runs.length, badLines]).toEqual([1, 0]);
+    expect(runs[0].lanes).toEqual(['primary', 'w1', 'w2', 'w3']);
+    // Part 1 is driven by hand, so its steps never move: lessons/README.md links to this one.
+    const { listeners } = runs[0].steps[4];
+    expect(listeners.map(({ free, handles, inflight }) => ({ free, handles, inflight }))).toEqual([{ free: [], handles: 1, inflight: ['w1', 'w2'] }]);
+  });
+
+  it('runs the same without the trace (--no-trace), and writes no page', () => {
     expect(quiet.code, transcript(quiet)).toBe(0);
+    expect(quiet.stdout).not.toContain('trace page:');
     expect(traceLines(quiet.stdout), transcript(quiet)).toEqual([]);
     expect(quiet.stdout).toContain('strict rotation: yes');
   });

@@ -21,7 +21,7 @@ import cluster, { type Worker } from '../../src/index.ts';
 import { RoundRobinHandle } from '../../src/master/round-robin-handle.ts';
 import { CMD, internal, type RawHandle } from '../../src/ipc.ts';
 import { deadline, finish, get, option, sleep, track } from '../_lib/lesson.ts';
-import { showTrace } from '../_lib/trace.ts';
+import { showTrace, writeTracePage } from '../_lib/trace.ts';
 
 // ---- Part 1: the class, by hand ----
 
@@ -177,5 +177,5 @@ if (cluster.isWorker) {
   console.log('Lesson 07: RoundRobinHandle\n');
   await byHand();
   await live();
-  cluster.disconnect(() => finish(0));
+  cluster.disconnect(() => void writeTracePage('07').then(() => finish(0)));
 }

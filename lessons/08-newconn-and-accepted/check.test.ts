@@ -8,6 +8,7 @@
  * Mirrors: nothing — teaching helper
  * Read next: lessons/08-newconn-and-accepted/README.md
  */
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLesson, transcript, type LessonRun } from '../_lib/run-lesson.ts';
 
@@ -33,6 +34,14 @@ describe('lesson 08: newconn and accepted', () => {
   beforeAll(async () => {
     run = await runLesson(8);
   }, 25_000);
+
+  it('ends by printing where the page of its trace is, to step through in a browser', () => {
+    for (const r of [run]) {
+      const page = /\ntrace page: (\S+\/mini-cluster-lesson-08\.html) \(open it in a browser: → and ← step, space plays\)\n$/.exec(r.stdout)?.[1];
+      expect(page, transcript(r)).toBeDefined();
+      expect(existsSync(page!)).toBe(true);
+    }
+  });
 
   it('runs to the end', () => {
     expect(run.code, transcript(run)).toBe(0);

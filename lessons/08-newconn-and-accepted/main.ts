@@ -22,7 +22,7 @@ import http from 'node:http';
 import net from 'node:net';
 import mini from '../../src/index.ts';
 import { deadline, finish, get, sleep, track } from '../_lib/lesson.ts';
-import { showTrace, skipTrace } from '../_lib/trace.ts';
+import { showTrace, skipTrace, writeTracePage } from '../_lib/trace.ts';
 
 // The same program runs on either implementation: they share the API.
 interface AnyWorker extends EventEmitter { id: number; process: ChildProcess; send(message: unknown): boolean }
@@ -161,6 +161,7 @@ async function primary(): Promise<void> {
   console.log('\nPart B: a worker dies while a newconn to it is in flight');
   await deathMidHandoff(miniCluster, 'mini-cluster:', true);
   await deathMidHandoff(nodeClusterAny, `node:cluster (Node ${process.version}):`, false);
+  await writeTracePage('08');
   finish(0);
 }
 

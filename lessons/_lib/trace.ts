@@ -5,13 +5,16 @@
  *
  *   trace file (JSON lines from every process) => new complete lines since the last read
  *              => sorted by time (all processes share the primary's clock) => printed
+ *   at the end: the whole file => a page to step through in a browser (writeTracePage)
  *
  * Mirrors: nothing — teaching helper
  * Read next: src/trace.ts (the format), docs/trace.md (the JSONL schema)
  */
 // trace-on.ts first: it must set MINI_CLUSTER_TRACE before src/trace.ts reads it.
 import { lessonTraceFile } from './trace-on.ts';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { formatLine, type TraceEvent } from '../../src/trace.ts';
 import { sleep } from './lesson.ts';
 
@@ -96,4 +99,28 @@ export async function showTrace(heading: string, options: ShowOptions = {}): Pro
 export async function skipTrace(): Promise<TraceEvent[]> {
   await traceSettled();
   return newTraceEvents();
+}
+
+/** The JSONL file with this run's trace: the lesson's own, or the learner's MINI_CLUSTER_TRACE=path.jsonl. */
+function traceSource(): string | null {
+  if (lessonTraceFile !== null) return lessonTraceFile;
+  const setting = process.env.MINI_CLUSTER_TRACE ?? '';
+  return setting === '' || setting === '0' || setting === '1' ? null : path.resolve(setting);
+}
+
+/**
+ * At the end of a lesson: write its whole trace as a page to step through
+ * in a browser (scripts/trace-view/), and print where it is. The page holds
+ * every run the file holds, so a learner's own file shows its earlier runs
+ * too, each apart. Nothing without a trace file (--no-trace, MINI_CLUSTER_TRACE=1).
+ */
+export async function writeTracePage(lesson: string): Promise<void> {
+  const file = traceSource();
+  if (file === null || !existsSync(file)) return;
+  await traceSettled();
+  // Loaded here, not at the top: workers import this file too, and never need esbuild.
+  const { writeTracePage: writePage } = await import('../../scripts/trace-view/html.ts');
+  const out = path.join(os.tmpdir(), `mini-cluster-lesson-${lesson}.html`);
+  writePage(file, out, `lesson ${lesson}${lessonTraceFile === null ? `, ${file}` : ''}`);
+  console.log(`\ntrace page: ${out} (open it in a browser: → and ← step, space plays)`);
 }
