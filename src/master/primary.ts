@@ -20,6 +20,7 @@ import type { SharedHandle } from './shared-handle.ts';
 import { createWorkerProcess, type ClusterSettings } from './fork.ts';
 import { onmessage } from './onmessage.ts';
 import { createStepGate, stepping } from '../step.ts';
+import { tracing, traceLifecycle } from '../trace.ts';
 
 export const SCHED_NONE = 1;
 export const SCHED_RR = 2;
@@ -107,7 +108,9 @@ cluster.fork = function fork(env?: NodeJS.ProcessEnv): Worker {
   const id = ++ids;
   const workerProcess = createWorkerProcess(id, env, cluster.settings);
   const worker = new Worker({ id, process: workerProcess });
+  if (tracing) traceLifecycle('fork', `w${id}`, `pid ${workerProcess.pid}`);
 
+  if (tracing) worker.on('message', (message) => traceLifecycle('message', `w${id}`, JSON.stringify(message)));
   worker.on('message', function (this: Worker, message, handle) {
     cluster.emit('message', this, message, handle);
   });
@@ -121,6 +124,7 @@ cluster.fork = function fork(env?: NodeJS.ProcessEnv): Worker {
   };
 
   worker.process.once('exit', (exitCode, signalCode) => {
+    if (tracing) traceLifecycle('exit', `w${worker.id}`, `code ${exitCode}, signal ${signalCode}`);
     if (!worker.isConnected()) forget();
     else whenChannelCloses(worker, forget);
     worker.exitedAfterDisconnect = !!worker.exitedAfterDisconnect;
