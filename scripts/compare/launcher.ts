@@ -6,11 +6,18 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileForPlainNode } from '../lib/plain-node.ts';
 import { readLines, writeLine, type Impl, type Policy, type PrimaryFigures, type Report } from './protocol.ts';
 
-const PRIMARY = fileURLToPath(new URL('./primary.ts', import.meta.url));
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// primary.ts and worker.ts, compiled for plain node. Inside the repository,
+// their import of 'mini-cluster' resolves to the built dist/ (npm run build).
+const COMPILED = path.join(REPO_ROOT, 'out/plain-node/compare');
+const PRIMARY = path.join(COMPILED, 'primary.mjs');
+let compiled: Promise<void> | undefined;
 const READY_TIMEOUT_MS = 40_000;
 const REPLY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 3_000;
@@ -34,6 +41,7 @@ export class PrimaryProcess {
   workerPids: number[] = [];
   schedulingPolicy = 0; // as the cluster under test reported it: 1 none, 2 rr
   proc = false; // whether /proc figures are available
+  startupMs = 0; // from the first fork() to the last worker listening
   /** Why this primary can no longer be trusted (a worker died, the primary exited...). */
   failure: string | undefined;
 
@@ -46,7 +54,7 @@ export class PrimaryProcess {
     this.label = `${options.impl} ${options.policy}`;
     this.child = spawn(
       process.execPath,
-      ['--import', 'tsx', PRIMARY, '--impl', options.impl, '--workers', String(options.workers), '--work', String(options.work)],
+      [PRIMARY, '--impl', options.impl, '--workers', String(options.workers), '--work', String(options.work)],
       { cwd: REPO_ROOT, env: { ...process.env, ...options.env, NODE_CLUSTER_SCHED_POLICY: options.policy }, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] },
     );
     this.primaryPid = this.child.pid ?? -1;
@@ -59,10 +67,12 @@ export class PrimaryProcess {
 
   /** Spawns the primary and waits until all its workers listen on one port. */
   static async start(options: SetUpOptions): Promise<PrimaryProcess> {
+    compiled ??= compileForPlainNode([path.join(HERE, 'primary.ts'), path.join(HERE, 'worker.ts')], HERE, COMPILED);
+    await compiled;
     const primary = new PrimaryProcess(options);
     const ready = await primary.waitFor('ready', READY_TIMEOUT_MS);
     if (ready.type !== 'ready') throw new Error(`${primary.label}: unexpected ${ready.type}`);
-    Object.assign(primary, { port: ready.port, workerPids: ready.workerPids, schedulingPolicy: ready.schedulingPolicy, proc: ready.proc });
+    Object.assign(primary, { port: ready.port, workerPids: ready.workerPids, schedulingPolicy: ready.schedulingPolicy, proc: ready.proc, startupMs: ready.startupMs });
     const expected = options.policy === 'rr' ? 2 : 1;
     if (ready.schedulingPolicy !== expected) {
       throw new Error(`${primary.label}: cluster.schedulingPolicy is ${ready.schedulingPolicy}, expected ${expected} from NODE_CLUSTER_SCHED_POLICY=${options.policy}`);

@@ -13,6 +13,7 @@ import { MINI_IS_PLACEHOLDER } from './impls.ts';
 import { killAllNow, stopAll } from './launcher.ts';
 import { parseOptions, USAGE, type Options } from './options.ts';
 import { runAll, startSetUps, warmUp, type RunRecord } from './runner.ts';
+import { measureStartup, renderStartup, summariseStartup } from './startup.ts';
 import { summarise } from './summary.ts';
 import { renderBars, renderSummary } from './table.ts';
 
@@ -46,6 +47,10 @@ async function main(): Promise<number> {
   for (const line of [...meta.lines, ...meta.notes]) log(`  ${line}`);
   const startedAt = performance.now();
 
+  log(`\ntiming worker start-up, ${options.startupRounds} rounds`);
+  const startupRuns = await measureStartup(options, options.startupRounds, log);
+  const startup = summariseStartup(startupRuns);
+
   log('\nstarting one primary per set-up');
   const setUps = await startSetUps(options, log);
   if (!setUps[0]!.primary.proc) {
@@ -66,12 +71,13 @@ async function main(): Promise<number> {
   const summary = summarise(records);
   log(renderSummary(summary));
   log(renderBars(summary.cells));
+  log(renderStartup(startup, options.workers));
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   log(`\nfinished in ${seconds} s`);
 
   const processes = setUps.map((s) => ({ impl: s.impl, policy: s.policy, primaryPid: s.primary.primaryPid, workerPids: s.primary.workerPids, port: s.primary.port }));
   if (options.json) {
-    writeFileSync(options.json, toJson({ meta: { ...meta, options, miniIsPlaceholder: MINI_IS_PLACEHOLDER, seconds: Number(seconds), processes }, runs: records, summary }));
+    writeFileSync(options.json, toJson({ meta: { ...meta, options, miniIsPlaceholder: MINI_IS_PLACEHOLDER, seconds: Number(seconds), processes }, runs: records, summary, startupMs: { runs: startupRuns, ...startup } }));
     log(`wrote ${options.json}`);
   }
   if (options.html) {

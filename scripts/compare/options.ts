@@ -16,6 +16,7 @@ export interface Options {
   workloads: Workload[];
   impls: Impl[];
   rounds: number; // each set-up runs each workload once per round (A B A B ...)
+  startupRounds: number; // fresh primaries per set-up for the start-up figure (A B A B ...)
   trickle: number; // connections in one trickle run
   trickleGapMs: number;
   warmupSec: number; // unmeasured keepalive + churn per set-up before round 1
@@ -80,6 +81,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     workloads: list(values.workloads ?? 'keepalive,churn,trickle', ['keepalive', 'churn', 'trickle'] as const, 'workloads'),
     impls: [...new Set(impls)],
     rounds: positive(values.rounds, quick ? 2 : 5, 'rounds'),
+    startupRounds: quick ? 2 : 4,
     trickle: positive(values.trickle, quick ? 150 : 400, 'trickle'),
     trickleGapMs: 2,
     warmupSec: quick ? 0.25 : 0.5,

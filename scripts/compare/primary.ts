@@ -4,17 +4,20 @@
 // Mirrors: nothing — teaching helper
 // Read next: scripts/compare/launcher.ts (who starts this file and reads its reports)
 //
-// Usage: node --import tsx scripts/compare/primary.ts --impl mini-cluster|node:cluster
+// Usage: node out/plain-node/compare/primary.mjs --impl mini-cluster|node:cluster
 //          --workers N --work N   (commands arrive on fd 3 as JSON lines)
+// The launcher runs this file compiled to JavaScript on plain node
+// (scripts/lib/plain-node.ts), so both clusters start their workers as a
+// user's program would: no TypeScript loader anywhere.
 
 import { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { memoryAfterGc } from './gc.ts';
 import { loadCluster, type WorkerLike } from './impls.ts';
 import { procAvailable, voluntaryCtxtSwitches } from './proc.ts';
 import { readLines, STATS, writeLine, type Command, type Impl, type PrimaryFigures, type Report, type WorkerCounts } from './protocol.ts';
 import { toMiB } from './stats.ts';
+import { siblingProgram } from '../lib/plain-node.ts';
 
 const { values } = parseArgs({
   options: { impl: { type: 'string' }, workers: { type: 'string' }, work: { type: 'string' } },
@@ -30,13 +33,15 @@ const report = (message: Report) => writeLine(channel, message);
 
 const cluster = await loadCluster(impl);
 // args: [] so the workers do not inherit this program's own --impl/--workers flags.
-cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.ts', import.meta.url)), args: [] });
+cluster.setupPrimary({ exec: siblingProgram(import.meta.url, 'worker.ts'), args: [] });
 
 // Replies to stats requests, matched by seq.
 let nextSeq = 1;
 const waiting = new Map<number, (counts: WorkerCounts) => void>();
 let stopping = false;
 
+// Start-up: from the first fork() to the last worker's 'listening'.
+const forkedAt = performance.now();
 const workers: WorkerLike[] = [];
 for (let i = 0; i < workerCount; i++) {
   const worker = cluster.fork({ COMPARE_WORK: values.work ?? '0' });
@@ -182,5 +187,6 @@ cluster.on('listening', (_worker, address) => {
     return void stop(1);
   }
   const workerPids = workers.map((w) => w.process.pid!);
-  report({ type: 'ready', port: [...ports][0]!, primaryPid: process.pid, workerPids, schedulingPolicy: cluster.schedulingPolicy, proc: procAvailable() });
+  const startupMs = performance.now() - forkedAt;
+  report({ type: 'ready', port: [...ports][0]!, primaryPid: process.pid, workerPids, schedulingPolicy: cluster.schedulingPolicy, proc: procAvailable(), startupMs });
 });

@@ -55,7 +55,7 @@ export interface PrimaryFigures {
 
 /** Primary → orchestrator. */
 export type Report =
-  | { type: 'ready'; port: number; primaryPid: number; workerPids: number[]; schedulingPolicy: number; proc: boolean }
+  | { type: 'ready'; port: number; primaryPid: number; workerPids: number[]; schedulingPolicy: number; proc: boolean; startupMs: number }
   | { type: 'begun'; id: number }
   | { type: 'ended'; id: number; figures: PrimaryFigures }
   | { type: 'worker-exit'; pid: number; code: number | null; signal: string | null }

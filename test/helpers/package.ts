@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { compileForPlainNode, typescriptFiles } from '../../scripts/lib/plain-node.ts';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,7 +32,7 @@ function inputsHash(): string {
   };
   walk('src');
   walk('test/fixtures');
-  for (const file of ['package.json', 'scripts/build.ts', 'tsconfig.build.json', 'test/helpers/package.ts']) hash.update(file).update(fs.readFileSync(path.join(root, file)));
+  for (const file of ['package.json', 'scripts/build.ts', 'scripts/lib/plain-node.ts', 'tsconfig.build.json', 'test/helpers/package.ts']) hash.update(file).update(fs.readFileSync(path.join(root, file)));
   return hash.update(process.version).digest('hex').slice(0, 16);
 }
 
@@ -76,30 +76,8 @@ async function prepare(): Promise<InstalledPackage> {
   }
 }
 
-/**
- * test/fixtures/**.ts => fixtures/**.mjs, each program bundled on its own;
- * its import of src/index.ts (or src/supervisor/) becomes an import of the
- * installed package, as in a user's program.
- */
+/** test/fixtures/**.ts => fixtures/**.mjs, each program bundled on its own, importing the installed package. */
 async function compileFixtures(outdir: string): Promise<void> {
   const fixtures = path.join(root, 'test/fixtures');
-  const entryPoints = fs.readdirSync(fixtures, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join(fixtures, f));
-  const toPackage: esbuild.Plugin = {
-    name: 'src-to-package',
-    setup(build) {
-      build.onResolve({ filter: /\/src\/(index|supervisor\/index)\.ts$/ }, (args) => {
-        const target = path.resolve(args.resolveDir, args.path);
-        if (target === path.join(root, 'src/index.ts')) return { path: 'mini-cluster', external: true };
-        if (target === path.join(root, 'src/supervisor/index.ts')) return { path: 'mini-cluster/supervisor', external: true };
-        return undefined;
-      });
-    },
-  };
-  await esbuild.build({
-    entryPoints, outdir, outbase: fixtures, outExtension: { '.js': '.mjs' },
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
-    logLevel: 'error', plugins: [toPackage],
-  });
+  await compileForPlainNode(typescriptFiles(fixtures), fixtures, outdir);
 }
