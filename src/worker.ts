@@ -14,6 +14,8 @@ import type { ChildProcess } from 'node:child_process';
  * so we need a name of our own. The bootstrap deletes it once set up.
  */
 export const WORKER_ID_ENV = 'MINI_CLUSTER_UNIQUE_ID';
+/** setupPrimary({ drainGraceMs }) on its way to the worker (src/worker/drain.ts). */
+export const DRAIN_GRACE_ENV = 'MINI_CLUSTER_DRAIN_GRACE_MS';
 
 export type WorkerState =
   | 'none' | 'online' | 'listening' | 'disconnected' | 'dead' // primary side

@@ -8,7 +8,7 @@
 import { fork, type ChildProcess, type ForkOptions, type StdioOptions } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { WORKER_ID_ENV } from '../worker.ts';
+import { DRAIN_GRACE_ENV, WORKER_ID_ENV } from '../worker.ts';
 
 /** cluster.settings, as setupPrimary() fills it in. */
 export interface ClusterSettings {
@@ -24,6 +24,12 @@ export interface ClusterSettings {
   windowsHide?: boolean;
   // SIMPLIFIED: inspectPort is accepted but unused: no inspector ports (see README).
   inspectPort?: number | (() => number);
+  /**
+   * DIVERGENCE (ours, node:cluster has no such setting): how long a leaving
+   * worker keeps a silent HTTP keep-alive connection open before closing it
+   * (src/worker/drain.ts). Default 1000 ms.
+   */
+  drainGraceMs?: number;
 }
 
 /**
@@ -70,7 +76,8 @@ export function stripWorkerExecArgv(execArgv: string[]): void {
 
 export function createWorkerProcess(id: number, env: NodeJS.ProcessEnv | undefined, settings: ClusterSettings): ChildProcess {
   // NODE: the id rides in NODE_UNIQUE_ID; ours has its own name (see above).
-  const workerEnv = { ...process.env, ...env, [WORKER_ID_ENV]: String(id) };
+  const workerEnv: NodeJS.ProcessEnv = { ...process.env, ...env, [WORKER_ID_ENV]: String(id) };
+  if (settings.drainGraceMs !== undefined) workerEnv[DRAIN_GRACE_ENV] = String(settings.drainGraceMs);
   // SIMPLIFIED: no --inspect-port rewriting for workers.
   return fork(settings.exec as string, settings.args ?? [], {
     cwd: settings.cwd,

@@ -11,13 +11,15 @@
  *   {cmd:'mini-cluster:drain'} => every response says `Connection: close`
  *                              => {cmd:'mini-cluster:drained'} once the sockets open then are closed
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server } from 'node:http';
+import { DEFAULT_DRAIN_GRACE_MS, drainConnections, trackConnections } from '../worker/drain.ts';
 import { DRAIN, DRAINED, HEALTH, READY, isTagged, type HealthReport } from './protocol.ts';
 
 export interface HealthOptions {
   /** How often to report; the first report goes out at once (it also tells the supervisor we can drain). */
   intervalMs?: number;
+  /** While draining, a keep-alive connection silent this long is closed (src/worker/drain.ts). */
+  drainGraceMs?: number;
 }
 
 export interface HealthReporter {
@@ -45,27 +47,13 @@ export function reportHealth(server: Server | null, options: HealthOptions = {})
   let lastCpu = process.cpuUsage();
   let lastAt = performance.now();
   let draining = false;
-  /** Responses whose headers are not sent yet: a drain can still mark them `Connection: close`. */
-  const unsent = new Set<ServerResponse>();
-  /** Every open socket of the server: the drain waits for those open when it began. */
-  const sockets = new Set<Socket>();
+  /** Every open connection of the server (the drain's own count, shared with the engine). */
+  const sockets = server === null ? new Set() : trackConnections(server);
 
-  const onrequest = (_req: IncomingMessage, res: ServerResponse): void => {
+  const onrequest = (): void => {
     requests++;
-    // prependListener: we run before the user's handler, which may answer at once.
-    if (draining) res.setHeader('connection', 'close');
-    else {
-      unsent.add(res);
-      res.once('finish', () => unsent.delete(res));
-      res.once('close', () => unsent.delete(res));
-    }
   };
-  const onconnection = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  };
-  server?.prependListener('request', onrequest);
-  server?.on('connection', onconnection);
+  server?.on('request', onrequest);
 
   const report = (): void => {
     const now = performance.now();
@@ -90,26 +78,18 @@ export function reportHealth(server: Server | null, options: HealthOptions = {})
   const onmessage = (message: unknown): void => {
     if (!isTagged(message, DRAIN) || draining) return;
     draining = true;
-    // Requests already in the handler get `Connection: close` too, if not answered yet.
-    for (const res of unsent) if (!res.headersSent) res.setHeader('connection', 'close');
-    unsent.clear();
-    // Each socket open now closes after its next response. New ones the primary
-    // still routes here meanwhile answer once and close, so they are not awaited.
-    const waiting = new Set(sockets);
-    if (waiting.size === 0) return tell({ cmd: DRAINED });
-    for (const socket of waiting) {
-      socket.once('close', () => {
-        waiting.delete(socket);
-        if (waiting.size === 0) tell({ cmd: DRAINED });
-      });
-    }
+    // The engine's drain (one mechanism): each response from now on says
+    // `Connection: close`, a silent connection closes after the grace. The
+    // server keeps listening until the supervisor disconnects this worker;
+    // connections the primary still routes here answer once and close.
+    if (server === null) return tell({ cmd: DRAINED });
+    void drainConnections(server, options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS).then(() => tell({ cmd: DRAINED }));
   };
   process.on('message', onmessage);
   const stop = (): void => {
     clearInterval(timer);
     process.off('message', onmessage);
     server?.off('request', onrequest);
-    server?.off('connection', onconnection);
   };
   process.once('disconnect', stop);
 

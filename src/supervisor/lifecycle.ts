@@ -71,7 +71,9 @@ export async function retire(worker: WorkerLike, options: RetireOptions): Promis
   // *idle* keep-alive sockets; a socket busy with a request stays open and
   // keeps serving its client's next requests, so under keep-alive load the
   // worker would never leave, and the kill would cut requests in half.
-  // Draining makes every response say `Connection: close` first (health.ts).
+  // Draining makes every response say `Connection: close` first (health.ts,
+  // with the engine's own mechanism, src/worker/drain.ts). Under mini-cluster
+  // disconnect() drains by itself as well; under node:cluster only this helps.
   if (options.drainTimeoutMs !== null && worker.isConnected()) {
     worker.send({ cmd: DRAIN });
     if (options.drainTimeoutMs > 0) await Promise.race([drained(worker, options.drainTimeoutMs), exit]);

@@ -15,11 +15,12 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:net';
+import net, { type Server } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { sendHelper, internal, type Envelope, type OutgoingMessage, type QueryServerMessage, type QueryServerReply, type RawHandle, type Received, type ReplyCallback, type ServerQuery, type Sockname } from '../ipc.ts';
-import { Worker, WORKER_ID_ENV, type WorkerSide } from '../worker.ts';
+import { Worker, WORKER_ID_ENV, DRAIN_GRACE_ENV, type WorkerSide } from '../worker.ts';
 import { FauxHandle } from './faux-handle.ts';
+import { DEFAULT_DRAIN_GRACE_MS, drainConnections, isHttpServer, trackConnections } from './drain.ts';
 import { installNetShim } from '../net-shim/listen-in-cluster.ts';
 import { stripWorkerExecArgv } from '../master/fork.ts';
 import { decide, traceAs } from '../trace.ts';
@@ -118,6 +119,10 @@ cluster._getServer = function _getServer(obj, options, cb): void {
   }
   const index = indexSet.nextIndex++;
   indexSet.set.add(index);
+
+  // DIVERGENCE: an HTTP server's connections are counted from the start, so
+  // that leaving can drain them (_disconnect, drain.ts).
+  if (isHttpServer(obj)) trackConnections(obj);
 
   const message: QueryServerMessage = { act: 'queryServer', index, data: null, ...options, address };
   // Custom data for the primary to share (a TLS server's session-ticket keys).
@@ -249,10 +254,27 @@ function _disconnect(worker: Worker, primaryInitiated: boolean): void {
 
   for (const handle of handles.values()) {
     waitingCount++;
-    owners.get(handle)!.close(checkWaitingCount);
+    const server = owners.get(handle)!;
+    if (isHttpServer(server)) {
+      // DIVERGENCE: http's close() destroys idle keep-alive sockets at once,
+      // racing with a request the client may be writing into one of them.
+      // We stop listening as net does, and drain the connections instead:
+      // the next response on each says `Connection: close`, a silent one
+      // closes after the grace. The callback still waits for them all.
+      drainConnections(server, drainGraceMs());
+      net.Server.prototype.close.call(server, checkWaitingCount);
+    } else {
+      server.close(checkWaitingCount); // a plain net server: close waits for its connections, as in Node
+    }
   }
   handles.clear();
   checkWaitingCount();
+}
+
+/** setupPrimary({ drainGraceMs }), passed down by fork.ts. */
+function drainGraceMs(): number {
+  const value = Number(process.env[DRAIN_GRACE_ENV]);
+  return Number.isFinite(value) && value >= 0 ? value : DEFAULT_DRAIN_GRACE_MS;
 }
 
 /** The worker side of Worker.prototype.disconnect and destroy (src/index.ts installs them). */
