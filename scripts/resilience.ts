@@ -7,12 +7,14 @@
  *   npm run resilience -- --quick            # shorter chaos, no node:cluster chaos
  *   npm run resilience -- --keep-traces      # keep mini-cluster's JSONL traces (for npm run trace:render)
  *   npm run resilience -- --chaos-seconds 30 --node-chaos-seconds 30 --workers 4 --lanes 8
+ *   npm run resilience -- --drain-runs 5     # the plain-API keep-alive rows, 5 runs each
+ *   npm run resilience -- --only plain       # only those rows
  *
  * Mirrors: nothing — the patterns of PM2 and the seed articles
  * Read next: scripts/resilience/scenarios.ts
  */
 import { parseArgs } from 'node:util';
-import { chaos, rolling, shutdown, type ChaosResult, type Options, type RollingResult, type ShutdownResult as ShutdownOutcome } from './resilience/scenarios.ts';
+import { chaos, plainRolling, rolling, shutdown, type ChaosResult, type Options, type PlainRollingResult, type RollingResult, type ShutdownResult as ShutdownOutcome } from './resilience/scenarios.ts';
 import { killEveryone } from './resilience/run.ts';
 import { table, yes } from './resilience/table.ts';
 
@@ -24,6 +26,9 @@ const { values } = parseArgs({
     lanes: { type: 'string', default: '8' },
     'chaos-seconds': { type: 'string' },
     'node-chaos-seconds': { type: 'string' },
+    'drain-runs': { type: 'string' },
+    'drain-seconds': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const options: Options = { workers: Number(values.workers), lanes: Number(values.lanes), chaosSeconds: Number(values['chaos-seconds'] ?? (values.quick ? 8 : 20)), keepTraces: values['keep-traces'] };
@@ -35,6 +40,36 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
 const started = Date.now();
 const log = (text: string): void => void process.stderr.write(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${text}\n`);
 console.log(`resilience: ${options.workers} workers, ${options.lanes} client lanes, Node ${process.version}, ${new Date().toISOString()}`);
+
+const drainRuns = Number(values['drain-runs'] ?? 1);
+const drainSeconds = Number(values['drain-seconds'] ?? (values.quick ? 4 : 8));
+
+// (d) first when asked for alone: the plain cluster API, no supervisor.
+async function plainApiRows(): Promise<void> {
+  const results: PlainRollingResult[] = [];
+  for (const lanes of [20, 100]) {
+    for (const policy of ['rr', 'none'] as const) {
+      for (let run = 1; run <= drainRuns; run++) {
+        for (const impl of ['mini', 'node'] as const) {
+          log(`plain API rolling restart, ${impl} ${policy}, ${lanes} keep-alive connections, run ${run} of ${drainRuns}`);
+          results.push(await plainRolling(impl, policy, lanes, drainSeconds, options.workers));
+        }
+      }
+    }
+  }
+  console.log(table(`(d) Plain cluster API, no supervisor: fork, 'listening', old.disconnect(), 'exit', every worker in turn for ${drainSeconds} s, under keep-alive load (our own client)`,
+    ['cluster', 'policy', 'connections', 'run', 'written', 'answered', 'lost', 'reset', 'reconnects', 'replaced', 'all exitedAfterDisconnect'],
+    results.map((r, i) => [r.impl, r.policy, r.lanes, Math.floor(i / 2) % drainRuns + 1, r.written, r.answered, r.lost, r.reset, r.opened - r.lanes, r.replaced, yes(r.allExitedAfterDisconnect)])));
+  console.log('  lost: a request written to a keep-alive connection that the server then closed without answering (autocannon');
+  console.log('  cannot see these: it reconnects and resends without counting); reset: the same, ended by ECONNRESET or EPIPE.');
+  console.log('  mini-cluster drains a leaving worker\'s HTTP connections (src/worker/drain.ts); node:cluster\'s close() cuts idle ones.');
+}
+if (values.only === 'plain') {
+  await plainApiRows();
+  await plainApiRows();
+log('done');
+  process.exit(0);
+}
 
 // (a) Rolling restart under load.
 const rows: RollingResult[] = [];
@@ -101,4 +136,5 @@ console.log(table('(c) SIGTERM under load (new-connection lanes + 2 keep-alive l
     s.after.refused, s.after.ok, s.droppedByLastWorker ?? '(no trace)'])));
 console.log('  "accepted before": its TCP connection was established (and the request started) before SIGTERM was sent.');
 console.log('  A failure there is a client the primary had accepted and queued, closed when the last worker left its RoundRobinHandle.');
+await plainApiRows();
 log('done');

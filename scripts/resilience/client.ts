@@ -128,3 +128,78 @@ export function tally(outcomes: Outcome[]): { total: number; ok: number; failed:
   const ok = outcomes.filter((o) => o.ok).length;
   return { total: outcomes.length, ok, failed: outcomes.length - ok, errors };
 }
+
+/**
+ * What a keep-alive client of our own saw. Unlike autocannon, it knows
+ * which requests it wrote to a connection the server then closed without
+ * answering: `lost` (closed quietly) or `reset` (ECONNRESET, EPIPE).
+ */
+export interface KeepAliveTally {
+  written: number; // requests written to a socket
+  answered: number; // complete 200 responses
+  lost: number; // written, then the connection closed without an answer and without an error
+  reset: number; // written, then the connection failed with an error
+  other: number; // anything else (a bad status, a truncated body)
+  opened: number; // connections opened, the first ones included
+}
+
+/**
+ * `count` connections, each sending GET after GET as fast as the answers
+ * come (one request in flight per connection). A response with
+ * `Connection: close` is read to its end, then the lane opens a new
+ * connection, as a browser or an agent would. Runs until stop().
+ */
+export function rawKeepAliveLoad(port: number, count: number): { stop(): Promise<KeepAliveTally> } {
+  const tally: KeepAliveTally = { written: 0, answered: 0, lost: 0, reset: 0, other: 0, opened: 0 };
+  let stopping = false;
+  const lane = (): Promise<void> => new Promise((resolveLane) => {
+    const open = (): void => {
+      if (stopping) return resolveLane();
+      tally.opened++;
+      const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+      socket.setEncoding('latin1');
+      let buffer = '';
+      let outstanding = false;
+      let error: string | undefined;
+      let closing = false; // the last response said Connection: close
+      const send = (): void => {
+        if (stopping) return void socket.end();
+        outstanding = true;
+        tally.written++;
+        socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      };
+      socket.on('connect', send);
+      socket.on('data', (chunk: string) => {
+        buffer += chunk;
+        const split = buffer.indexOf('\r\n\r\n');
+        if (split < 0) return;
+        const head = buffer.slice(0, split);
+        const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? -1);
+        if (length < 0 || buffer.length < split + 4 + length) return;
+        buffer = buffer.slice(split + 4 + length);
+        outstanding = false;
+        if (head.startsWith('HTTP/1.1 200')) tally.answered++;
+        else tally.other++;
+        closing = /\r\nconnection: close/i.test(head);
+        if (!closing) send(); // else wait for the server's FIN, then reconnect
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => (error ??= err.code ?? err.message));
+      socket.on('close', () => {
+        if (outstanding) {
+          if (error !== undefined) tally.reset++;
+          else tally.lost++;
+        }
+        open();
+      });
+    };
+    open();
+  });
+  const running = Promise.all(Array.from({ length: count }, lane));
+  return {
+    async stop() {
+      stopping = true;
+      await running;
+      return tally;
+    },
+  };
+}

@@ -9,6 +9,8 @@ export type Impl = 'mini' | 'node';
 export type Rec = Record<string, any> & { type: string; at: number };
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PRIMARY = fileURLToPath(new URL('./primary.ts', import.meta.url));
+/** The plain cluster API, without the supervisor. */
+export const PLAIN_PRIMARY = fileURLToPath(new URL('./plain-primary.ts', import.meta.url));
 const everyone = new Set<Primary>();
 
 export class Primary {
@@ -19,8 +21,8 @@ export class Primary {
   private readonly child: ChildProcess;
   private readonly waiters = new Set<() => void>();
 
-  constructor(readonly impl: Impl, env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', PRIMARY], {
+  constructor(readonly impl: Impl, env: Record<string, string> = {}, script = PRIMARY) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: ROOT, env: { ...process.env, MINI_CLUSTER_TRACE: '', MINI_CLUSTER_STEP: '', ...env, IMPL: impl }, stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.pids.add(this.child.pid!);
@@ -105,8 +107,8 @@ export class Primary {
 }
 
 /** Start a primary and wait until its workers listen. */
-export async function startPrimary(impl: Impl, env: Record<string, string> = {}): Promise<Primary> {
-  const primary = new Primary(impl, env);
+export async function startPrimary(impl: Impl, env: Record<string, string> = {}, script = PRIMARY): Promise<Primary> {
+  const primary = new Primary(impl, env, script);
   await primary.until('start', (rs) => rs.some((r) => r.type === 'started'), 40_000);
   return primary;
 }

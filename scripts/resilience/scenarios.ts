@@ -9,8 +9,8 @@
 import autocannon, { type Result as AutocannonResult } from 'autocannon';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshLoad, freshRequest, keepAliveLoad, tally, type Outcome } from './client.ts';
-import { startPrimary, type Impl, type Primary } from './run.ts';
+import { freshLoad, freshRequest, keepAliveLoad, rawKeepAliveLoad, tally, type KeepAliveTally, type Outcome } from './client.ts';
+import { PLAIN_PRIMARY, startPrimary, type Impl, type Primary } from './run.ts';
 import { viewTrace, type TraceView } from './trace.ts';
 
 /** Read a run's trace, then delete it (tens of MB) unless asked to keep it for `npm run trace:render`. */
@@ -162,6 +162,35 @@ export async function shutdown(impl: Impl, options: Options): Promise<ShutdownRe
       after: { total: after.length, ok: after.filter((o) => o.ok).length, refused: after.filter((o) => o.error === 'ECONNREFUSED').length },
       failedBefore: JSON.stringify(tally(failed).errors),
       droppedByLastWorker: trace.file ? readAndDrop(trace.file, [], options.keepTraces).droppedByLastWorker : null,
+    };
+  } finally {
+    primary.kill();
+  }
+}
+
+export interface PlainRollingResult extends KeepAliveTally {
+  impl: Impl; policy: 'rr' | 'none'; lanes: number; seconds: number; replaced: number; allExitedAfterDisconnect: boolean;
+}
+
+/**
+ * (d) The plain cluster API, no supervisor: replace every worker in turn,
+ * over and over for `seconds`, under keep-alive load from our own client,
+ * which counts requests lost on connections the server closed.
+ */
+export async function plainRolling(impl: Impl, policy: 'rr' | 'none', lanes: number, seconds: number, workers: number): Promise<PlainRollingResult> {
+  const primary = await startPrimary(impl, { WORKERS: String(workers), WORK_MS: '0', NODE_CLUSTER_SCHED_POLICY: policy }, PLAIN_PRIMARY);
+  try {
+    const load = rawKeepAliveLoad(primary.port, lanes);
+    await sleep(300); // the load is up before the first replacement
+    primary.command('roll');
+    await sleep(seconds * 1000);
+    primary.command('stop');
+    await primary.until('the last replacement', (rs) => rs.some((r) => r.type === 'rolled'), 20_000);
+    const counts = await load.stop();
+    const exits = primary.of('exit');
+    return {
+      impl, policy, lanes, seconds, ...counts,
+      replaced: primary.of('replaced').length, allExitedAfterDisconnect: exits.length > 0 && exits.every((e) => e.exitedAfterDisconnect === true),
     };
   } finally {
     primary.kill();

@@ -12,8 +12,14 @@
  * tick. Nothing the primary sends can arrive in between.
  */
 import { isMainThread } from 'node:worker_threads';
-import cluster from '../index.ts';
+import type { Cluster } from '../index.ts';
 
-// Only a process the primary forked carries the id (see src/index.ts).
-// Not in a loader's hooks thread either: Node runs --require preloads there too.
-if (isMainThread && cluster.isWorker && cluster.worker == null) cluster._setupWorker!();
+// Only a process the primary forked carries the id (see src/worker.ts,
+// WORKER_ID_ENV), and only its main thread: Node runs --require preloads
+// in a loader's hooks thread too (tsx's, say), where the engine has no
+// business. So the engine is loaded here, not by a top-level import.
+// (require(): this file always runs as CommonJS, built or under tsx's hook.)
+if (isMainThread && 'MINI_CLUSTER_UNIQUE_ID' in process.env) {
+  const cluster = (require('../index.ts') as { default: Cluster }).default;
+  if (cluster.isWorker && cluster.worker == null) cluster._setupWorker!();
+}
