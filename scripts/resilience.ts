@@ -57,9 +57,14 @@ async function plainApiRows(): Promise<void> {
       }
     }
   }
+  log(`plain API rolling restart under churn (a new connection per request), mini and node, rr`);
+  const churned = [await plainRolling('mini', 'rr', options.lanes, drainSeconds, options.workers, 'churn'), await plainRolling('node', 'rr', options.lanes, drainSeconds, options.workers, 'churn')];
   console.log(table(`(d) Plain cluster API, no supervisor: fork, 'listening', old.disconnect(), 'exit', every worker in turn for ${drainSeconds} s, under keep-alive load (our own client)`,
     ['cluster', 'policy', 'connections', 'run', 'written', 'answered', 'lost', 'reset', 'reconnects', 'replaced', 'all exitedAfterDisconnect'],
     results.map((r, i) => [r.impl, r.policy, r.lanes, Math.floor(i / 2) % drainRuns + 1, r.written, r.answered, r.lost, r.reset, r.opened - r.lanes, r.replaced, yes(r.allExitedAfterDisconnect)])));
+  console.log(table(`    the same under churn: ${options.lanes} lanes, a new connection per request`,
+    ['cluster', 'policy', 'requests', 'answered', 'failed', 'replaced'],
+    churned.map((r) => [r.impl, r.policy, r.written, r.answered, r.lost + r.reset, r.replaced])));
   console.log('  lost: a request written to a keep-alive connection that the server then closed without answering (autocannon');
   console.log('  cannot see these: it reconnects and resends without counting); reset: the same, ended by ECONNRESET or EPIPE.');
   console.log('  mini-cluster drains a leaving worker\'s HTTP connections (src/worker/drain.ts); node:cluster\'s close() cuts idle ones.');

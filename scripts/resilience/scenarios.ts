@@ -177,10 +177,10 @@ export interface PlainRollingResult extends KeepAliveTally {
  * over and over for `seconds`, under keep-alive load from our own client,
  * which counts requests lost on connections the server closed.
  */
-export async function plainRolling(impl: Impl, policy: 'rr' | 'none', lanes: number, seconds: number, workers: number): Promise<PlainRollingResult> {
+export async function plainRolling(impl: Impl, policy: 'rr' | 'none', lanes: number, seconds: number, workers: number, kind: 'keep-alive' | 'churn' = 'keep-alive'): Promise<PlainRollingResult> {
   const primary = await startPrimary(impl, { WORKERS: String(workers), WORK_MS: '0', NODE_CLUSTER_SCHED_POLICY: policy }, PLAIN_PRIMARY);
   try {
-    const load = rawKeepAliveLoad(primary.port, lanes);
+    const load = kind === 'keep-alive' ? rawKeepAliveLoad(primary.port, lanes) : churnAsTally(freshLoad(primary.port, lanes), lanes);
     await sleep(300); // the load is up before the first replacement
     primary.command('roll');
     await sleep(seconds * 1000);
@@ -195,6 +195,18 @@ export async function plainRolling(impl: Impl, policy: 'rr' | 'none', lanes: num
   } finally {
     primary.kill();
   }
+}
+
+/** The new-connection load, counted as the keep-alive client counts (each request is one connection). */
+function churnAsTally(load: ReturnType<typeof freshLoad>, lanes: number): { stop(): Promise<KeepAliveTally> } {
+  return {
+    async stop() {
+      const outcomes = await load.stop();
+      const t = tally(outcomes);
+      const lost = t.errors['closed without a response'] ?? 0;
+      return { written: t.total, answered: t.ok, lost, reset: t.failed - lost, other: 0, opened: t.total + lanes };
+    },
+  };
 }
 
 export type { Primary };
