@@ -55,6 +55,11 @@ export interface QueryServerMessage extends ServerQuery { act: 'queryServer'; in
 export interface ListeningMessage extends ServerQuery { act: 'listening'; index: number; data: unknown }
 /** Worker → primary when the worker closes its copy of a cluster handle. No reply. */
 export interface CloseMessage { act: 'close'; key: string }
+/**
+ * Worker → primary, ours (a scheduler counts connections): the worker's open
+ * connections on that listener, sent when some closed (coalesced). No reply.
+ */
+export interface ConnectionsMessage { act: 'connections'; key: string; open: number }
 /** Worker → primary before a worker-initiated disconnect or kill. Reply: `{ ack }`. */
 export interface ExitedAfterDisconnectMessage { act: 'exitedAfterDisconnect' }
 /** Primary → worker with an accepted client handle attached. Reply: NewconnReply. */
@@ -63,12 +68,16 @@ export interface NewconnMessage { act: 'newconn'; key: string }
 export interface DisconnectMessage { act: 'disconnect' }
 
 /** Primary → worker, answering queryServer. `errno` is a negative libuv code on failure. */
-export interface QueryServerReply { errno: number | null; key: string; data: unknown; sockname?: Sockname }
-/** Worker → primary, answering newconn: did the worker take the connection? */
-export interface NewconnReply { accepted: boolean }
+export interface QueryServerReply {
+  errno: number | null; key: string; data: unknown; sockname?: Sockname;
+  /** Ours: the listener has a scheduler that counts connections; report them (ConnectionsMessage). */
+  track?: boolean;
+}
+/** Worker → primary, answering newconn: did the worker take the connection? (`open`: ours, when tracked.) */
+export interface NewconnReply { accepted: boolean; open?: number }
 
 export type WorkerToPrimary =
-  | OnlineMessage | QueryServerMessage | ListeningMessage | CloseMessage | ExitedAfterDisconnectMessage;
+  | OnlineMessage | QueryServerMessage | ListeningMessage | CloseMessage | ExitedAfterDisconnectMessage | ConnectionsMessage;
 export type PrimaryToWorker = NewconnMessage | DisconnectMessage;
 /** A reply names the `seq` it answers in `ack`; exitedAfterDisconnect's reply is just that. */
 export type ReplyMessage = { ack: number } & (QueryServerReply | NewconnReply | Record<never, never>);

@@ -40,8 +40,12 @@ export type LifecycleEvent = 'fork' | 'exit' | 'message';
 export interface QueueState { key: string; free: string[]; handles: number; inflight: string[]; all: string[]; [extra: string]: unknown }
 
 /** `RR key free=[w2,w4] handles=3 inflight={w1}`: the trace's and the step-through's view. */
-export function describeQueues({ key, free, handles, inflight }: QueueState): string {
-  return `RR ${key} free=[${free.join(',')}] handles=${handles} inflight={${inflight.join(',')}}`;
+export function describeQueues({ key, free, handles, inflight, scheduler, open, waiting }: QueueState): string {
+  const base = `RR ${key} free=[${free.join(',')}] handles=${handles} inflight={${inflight.join(',')}}`;
+  if (typeof scheduler !== 'string') return base;
+  // A scheduled handle (scheduled-handle.ts) also shows what its scheduler goes by.
+  const list = (m: unknown): string => Object.entries((m ?? {}) as Record<string, number>).map(([w, n]) => `${w}:${n}`).join(',');
+  return `${base} ${scheduler} open={${list(open)}} waiting={${list(waiting)}}`;
 }
 
 /** The text form of one event, as MINI_CLUSTER_TRACE=1 prints it. */

@@ -9,6 +9,7 @@ import { fork, type ChildProcess, type ForkOptions, type StdioOptions } from 'no
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DRAIN_GRACE_ENV, WORKER_ID_ENV } from '../worker.ts';
+import type { SchedulerSetting } from './scheduler.ts';
 
 /** cluster.settings, as setupPrimary() fills it in. */
 export interface ClusterSettings {
@@ -30,6 +31,14 @@ export interface ClusterSettings {
    * (src/worker/drain.ts). Default 1000 ms.
    */
   drainGraceMs?: number;
+  /**
+   * DIVERGENCE (ours): who gets each connection under SCHED_RR
+   * (src/master/scheduler.ts). Default: MINI_CLUSTER_SCHEDULER, else
+   * 'round-robin', which is exactly Node's.
+   */
+  scheduler?: SchedulerSetting;
+  /** DIVERGENCE (ours): the most connections the primary queues for nobody yet (round-robin-handle.ts). */
+  maxPending?: number;
 }
 
 /**

@@ -18,6 +18,8 @@ import { sendHelper, type Envelope, type Received, type WorkerToPrimary } from '
 import type { Worker } from '../worker.ts';
 import { decide } from '../trace.ts';
 import { RoundRobinHandle } from './round-robin-handle.ts';
+import { ScheduledHandle } from './scheduled-handle.ts';
+import { createScheduler } from './scheduler.ts';
 import { SharedHandle } from './shared-handle.ts';
 import { validate } from './validate.ts';
 import { cluster, handles, roundRobin } from './primary.ts';
@@ -29,7 +31,7 @@ const UV_EADDRINUSE = -os.constants.errno.EADDRINUSE;
 type Acts = { [M in WorkerToPrimary as M['act']]: Received<M> };
 type Handlers = { [A in keyof Acts]: (worker: Worker, message: Acts[A]) => void };
 
-const methodMessageMapping: Handlers = { close, exitedAfterDisconnect, listening, online, queryServer };
+const methodMessageMapping: Handlers = { close, exitedAfterDisconnect, listening, online, queryServer, connections };
 
 /** A message from `this` worker (ipc.ts internal() calls this for everything that is not a reply). */
 export function onmessage(this: Worker, message: Envelope): void {
@@ -92,7 +94,7 @@ function queryServer(worker: Worker, message: Acts['queryServer']): void {
       if (relative.length < address.length) address = relative;
     }
     // SIMPLIFIED: no UDP here, so no "UDP always gets a SharedHandle" branch.
-    handle = roundRobin() ? new RoundRobinHandle(key, address, message) : new SharedHandle(key, address, message);
+    handle = roundRobin() ? roundRobinHandle(key, address, message) : new SharedHandle(key, address, message);
     handles.set(key, handle);
     decide(`new ${handle.constructor.name} for ${key}`);
   } else {
@@ -103,13 +105,26 @@ function queryServer(worker: Worker, message: Acts['queryServer']): void {
   const added = owner.add(worker, (errno, reply, rawHandle) => {
     // A failed bind forgets the key, to give other workers a chance to retry.
     if (errno && handles.get(key) === owner) handles.delete(key);
-    send(worker, { errno, key, ack: message.seq, data: owner.data, ...reply }, rawHandle);
+    const track = owner instanceof ScheduledHandle && owner.countsConnections ? { track: true } : {};
+    send(worker, { errno, key, ack: message.seq, data: owner.data, ...track, ...reply }, rawHandle);
   });
   if (!added) {
     // DIVERGENCE: Node asserts (and crashes) on a second query for the same key.
     process.emitWarning(`worker ${worker.id} asked twice for ${key}; refused`, 'MiniClusterWarning');
     send(worker, { errno: UV_EADDRINUSE, key, ack: message.seq, data: null });
   }
+}
+
+/**
+ * DIVERGENCE (ours): a RoundRobinHandle as Node makes it, or, with
+ * setupPrimary({ scheduler }), a ScheduledHandle; maxPending bounds either.
+ */
+function roundRobinHandle(key: string, address: string | null, message: Acts['queryServer']): RoundRobinHandle {
+  const { scheduler: setting, maxPending } = cluster.settings;
+  const scheduler = createScheduler(setting);
+  return scheduler === null
+    ? new RoundRobinHandle(key, address, message, undefined, { maxPending })
+    : new ScheduledHandle(key, address, message, scheduler, { maxPending });
 }
 
 function listening(worker: Worker, message: Acts['listening']): void {
@@ -131,4 +146,10 @@ function close(worker: Worker, message: Acts['close']): void {
 
 function send(worker: Worker, message: Parameters<typeof sendHelper>[1], handle?: Parameters<typeof sendHelper>[2]): boolean {
   return sendHelper(worker.process, message, handle);
+}
+
+/** Ours: a worker's open connections on a scheduled listener, after some closed. */
+function connections(worker: Worker, message: Acts['connections']): void {
+  const handle = handles.get(message.key);
+  if (handle instanceof ScheduledHandle) handle.reportOpen(worker, message.open);
 }

@@ -18,6 +18,7 @@ import { Worker, type WorkerSide } from '../worker.ts';
 import { RoundRobinHandle } from './round-robin-handle.ts';
 import type { SharedHandle } from './shared-handle.ts';
 import { createWorkerProcess, type ClusterSettings } from './fork.ts';
+import { checkScheduler } from './scheduler.ts';
 import { onmessage } from './onmessage.ts';
 import { createStepGate, stepping } from '../step.ts';
 import { tracing, traceLifecycle } from '../trace.ts';
@@ -70,6 +71,9 @@ cluster.setupPrimary = function setupPrimary(options?: ClusterSettings): void {
     args: process.argv.slice(2), exec: process.argv[1], execArgv: process.execArgv, silent: false,
     ...cluster.settings, ...options,
   };
+  // Ours: the scheduler's default comes from the environment, as the policy's does.
+  if (settings.scheduler === undefined && process.env.MINI_CLUSTER_SCHEDULER) settings.scheduler = process.env.MINI_CLUSTER_SCHEDULER as ClusterSettings['scheduler'];
+  checkSettings(settings);
   cluster.settings = settings;
   if (!initialized) {
     initialized = true;
@@ -82,6 +86,18 @@ cluster.setupPrimary = function setupPrimary(options?: ClusterSettings): void {
   process.nextTick(setupSettingsNT, settings);
 };
 cluster.setupMaster = cluster.setupPrimary;
+
+/** Our own settings get a clear error for a bad value, before anything forks. */
+function checkSettings(settings: ClusterSettings): void {
+  if (settings.scheduler !== undefined) checkScheduler(settings.scheduler);
+  const { maxPending, drainGraceMs } = settings;
+  if (maxPending !== undefined && !(maxPending === Infinity || (Number.isInteger(maxPending) && maxPending > 0))) {
+    throw new RangeError(`maxPending must be a positive integer or Infinity; got ${String(maxPending)}`);
+  }
+  if (drainGraceMs !== undefined && !(Number.isFinite(drainGraceMs) && drainGraceMs >= 0)) {
+    throw new RangeError(`drainGraceMs must be a number of milliseconds >= 0; got ${String(drainGraceMs)}`);
+  }
+}
 
 function setupSettingsNT(settings: ClusterSettings): void {
   cluster.emit('setup', settings);

@@ -3,10 +3,13 @@
  * one idle worker over IPC.
  *
  * Mirrors: lib/internal/cluster/round_robin_handle.js (Node v20). Longer than
- *          Node's ~130 lines for the trace hooks and three DIVERGENCE fixes: a
- *          handoff its worker never answers is redistributed, a refusal after
- *          the last worker left is closed, and a last worker leaving on
- *          purpose is handed the queued clients (drain).
+ *          Node's ~130 lines for the trace hooks and the DIVERGENCE fixes (each
+ *          tagged below): a handoff its worker never answers is redistributed,
+ *          a refusal after the last worker left is closed, a last worker
+ *          leaving on purpose is handed the queued clients (drain), every
+ *          worker leaving while binding closes the socket, a duplicate add is
+ *          refused, a refused connection is never offered twice to the same
+ *          worker, and the queue can be bounded (maxPending).
  * Read next: src/worker/child.ts (onconnection, the worker's half)
  *
  *   connection arrives => distribute(handle) => handoff(worker)
@@ -43,6 +46,12 @@ export interface BindingServer extends EventEmitter {
 
 const UV_TCP_IPV6ONLY = 1;
 
+/** setupPrimary() settings that shape a handle (our extensions; node:cluster has neither). */
+export interface HandleOptions {
+  /** The most connections the primary holds for nobody yet; past it, new ones are closed (counted). */
+  maxPending?: number;
+}
+
 export class RoundRobinHandle {
   /** The primary's key for this listener, "address:port:addressType:fd:index". */
   readonly key: string;
@@ -66,9 +75,15 @@ export class RoundRobinHandle {
   server: BindingServer | null;
   /** The first worker's server data (TLS session-ticket keys), shared with all. */
   data: unknown = null;
+  /** DIVERGENCE: the workers that refused a connection (accepted: false); it is not offered to them again. */
+  readonly refusedBy = new WeakMap<RawHandle, Set<number>>();
+  /** Connections closed by the primary, by why: over maxPending, or refused by every worker. */
+  readonly closed = { overflow: 0, refusedByAll: 0 };
+  readonly maxPending: number;
 
-  constructor(key: string, address: string | null, query: ServerQuery, createServer: () => BindingServer = defaultServer) {
+  constructor(key: string, address: string | null, query: ServerQuery, createServer: () => BindingServer = defaultServer, options: HandleOptions = {}) {
     this.key = key;
+    this.maxPending = options.maxPending ?? Infinity;
     const { port, fd, flags = 0, backlog, readableAll, writableAll } = query;
     const server = (this.server = createServer());
     if (fd !== undefined && fd !== null && fd >= 0) server.listen({ fd, backlog });
@@ -148,8 +163,24 @@ export class RoundRobinHandle {
       handle.close();
       return;
     }
+    if (this.pendingCount() >= this.maxPending) {
+      // DIVERGENCE (setupPrimary({ maxPending })): Node's queue grows without
+      // bound. Past the bound the client is closed at once, as a single
+      // server at maxConnections closes it. (Better would be to stop
+      // accepting and let clients wait in the kernel backlog, but a libuv
+      // listening handle cannot be paused from JavaScript.)
+      this.closed.overflow++;
+      decide(`queue full (${this.pendingCount()} of maxPending ${this.maxPending}): closed`);
+      handle.close();
+      return;
+    }
+    this.enqueue(handle);
+  }
+
+  /** Round robin: join the queue; the oldest idle worker (that has not refused this one) takes the oldest. */
+  protected enqueue(handle: RawHandle): void {
     this.handles.push(handle);
-    const worker = this.free.values().next().value;
+    const worker = this.firstFree(handle);
     if (worker !== undefined) {
       this.free.delete(worker.id);
       this.handoff(worker);
@@ -158,11 +189,23 @@ export class RoundRobinHandle {
     }
   }
 
+  /** Connections held for nobody yet (the bound of maxPending). */
+  protected pendingCount(): number {
+    return this.handles.length;
+  }
+
+  /** The oldest idle worker, skipping those that refused `handle` (usually none did: one lookup). */
+  private firstFree(handle: RawHandle): Worker | undefined {
+    const refused = this.refusedBy.get(handle);
+    for (const worker of this.free.values()) if (refused === undefined || !refused.has(worker.id)) return worker;
+    return undefined;
+  }
+
   /** Give `worker` the oldest queued connection, or mark it idle if there is none. */
   handoff(worker: Worker): void {
     if (!this.all.has(worker.id)) return; // Worker is closing (or has closed) the server.
 
-    const handle = this.handles.shift();
+    const handle = this.next(worker);
     if (handle === undefined) {
       this.free.set(worker.id, worker); // Add to ready queue again.
       if (tracing) this.trace();
@@ -173,6 +216,12 @@ export class RoundRobinHandle {
     // At most one newconn is in flight per worker per listener: the worker is
     // in neither `free` nor able to get another until it answers.
     this.newconn(worker, handle, () => this.handoff(worker));
+  }
+
+  /** The oldest queued connection `worker` has not refused, taken off the queue. */
+  protected next(worker: Worker): RawHandle | undefined {
+    const i = this.handles.findIndex((h) => !this.refusedBy.get(h)?.has(worker.id));
+    return i < 0 ? undefined : this.handles.splice(i, 1)[0];
   }
 
   /**
@@ -193,7 +242,7 @@ export class RoundRobinHandle {
   }
 
   /** Send one client to one worker; `then` runs once it has answered. */
-  private newconn(worker: Worker, handle: RawHandle, then?: () => void): void {
+  protected newconn(worker: Worker, handle: RawHandle, then?: () => void): void {
     const message: NewconnMessage = { act: 'newconn', key: this.key };
     sendHelper(worker.process, message, handle, (reply: Envelope | null) => {
       if (tracing) decide(reply === null ? 'no answer will come: redistribute' : reply.accepted ? 'accepted: primary closes its copy' : 'refused: redistribute');
@@ -206,6 +255,15 @@ export class RoundRobinHandle {
         // The worker holds its own duplicate of the fd now; close ours. Not
         // earlier: closing before the send is written makes it fail (EINVAL).
         handle.close();
+        this.accepted(worker, reply);
+      } else if (reply !== null && this.refuse(worker, handle)) {
+        // DIVERGENCE: every worker on this listener refused it (all at
+        // maxConnections). Node would offer it round and round (over a
+        // thousand handoffs in 300 ms were seen with one full worker);
+        // we close it, as one server at maxConnections does.
+        this.closed.refusedByAll++;
+        decide('refused by every worker: closed');
+        handle.close();
       } else {
         // Refused (maxConnections, or the server was closing), or no answer
         // will ever come (the worker died mid-handoff: DIVERGENCE, Node leaves
@@ -215,6 +273,18 @@ export class RoundRobinHandle {
       then?.();
     });
   }
+
+  /** Record that `worker` refused `handle`; true once every worker on the listener has. */
+  private refuse(worker: Worker, handle: RawHandle): boolean {
+    let refused = this.refusedBy.get(handle);
+    if (refused === undefined) this.refusedBy.set(handle, (refused = new Set()));
+    refused.add(worker.id);
+    for (const id of this.all.keys()) if (!refused.has(id)) return false;
+    return true;
+  }
+
+  /** A worker took a connection: the scheduled handle counts it (round robin needs nothing). */
+  protected accepted(_worker: Worker, _reply: Envelope): void {}
 
   /** The queues by worker name, for the trace and the step-through mode. */
   queues(): QueueState {

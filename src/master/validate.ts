@@ -20,6 +20,7 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
   listening: { address: isAddress, port: isIntOrNull, addressType: isIntOrNull },
   close: { key: isKey },
   exitedAfterDisconnect: {},
+  connections: { key: isKey, open: (v) => isInt(v) && (v as number) >= 0 },
 };
 
 /**

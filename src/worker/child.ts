@@ -189,7 +189,39 @@ function rr(owner: Server, message: QueryServerReply, { indexesKey, index }: Slo
     removeIndexesKey(indexesKey, index);
   });
   if (!claim(key, handle, owner)) return cb(UV_EADDRINUSE, null);
+  if (message.track) countConnections(key, owner);
   cb(0, handle);
+}
+
+/**
+ * Ours: the primary's scheduler chooses by open connections (scheduler.ts),
+ * so it must learn when they close. The cheapest way: no message per
+ * connection handed over (the `accepted` reply carries the count), and one
+ * per turn of the event loop in which some of this server's sockets
+ * closed, whatever their number. Nothing of this runs under plain round robin.
+ */
+const counted = new Map<Server, { key: string; reporting: boolean }>();
+function countConnections(key: string, owner: Server): void {
+  const known = counted.get(owner);
+  if (known !== undefined) {
+    known.key = key; // the server listens again: same server, new key
+    return;
+  }
+  const entry = { key, reporting: false };
+  counted.set(owner, entry);
+  const report = (): void => {
+    entry.reporting = false;
+    if (handles.has(entry.key)) send({ act: 'connections', key: entry.key, open: openConnections(owner) });
+  };
+  owner.on('connection', (socket) => socket.once('close', () => {
+    if (entry.reporting) return;
+    entry.reporting = true;
+    setImmediate(report);
+  }));
+}
+
+function openConnections(server: Server): number {
+  return (server as Server & { _connections?: number })._connections ?? 0;
 }
 
 /** Record a new listener. DIVERGENCE: Node asserts the key is new (unreachable while indexes stay in step). */
@@ -216,7 +248,9 @@ function onconnection(message: Received<{ key: string }>, clientHandle: RawHandl
   // Answer first: the primary hands this worker nothing more on this
   // listener until it has answered, so a slow 'connection' handler must
   // not delay the answer.
-  send({ ack: message.seq, accepted });
+  // (With a counting scheduler, the answer carries the open count, the new one included.)
+  const tracked = accepted && counted.get(owners.get(server!)!)?.key === key;
+  send(tracked ? { ack: message.seq, accepted, open: openConnections(owners.get(server!)!) + 1 } : { ack: message.seq, accepted });
 
   // net's own onconnection (set on the faux handle when the server took it)
   // turns the raw handle into a net.Socket and emits 'connection'.
