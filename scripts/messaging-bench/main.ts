@@ -138,7 +138,7 @@ if (cluster.isWorker) {
     for (const row of table) {
       const plain = table.find((r) => r.cluster === row.cluster && r.direction === row.direction && r.method === 'plain send echo')!;
       const ratio = row.method === 'request()' ? `${(row.roundTripsPerSec / plain.roundTripsPerSec).toFixed(2)}x` : '';
-      console.log(`${row.direction.padEnd(18)}${row.method.padEnd(17)}${row.cluster.padEnd(15)}${String(row.roundTripsPerSec).padStart(13)}${String(row.p50us).padStart(9)}${String(row.p99us).padStart(9)}   ${ratio}`);
+      console.log(`${row.direction.padEnd(18)}${row.method.padEnd(17)}${row.cluster.padEnd(15)}${String(row.roundTripsPerSec).padStart(13)}${String(row.p50us).padStart(9)}${String(row.p99us).padStart(9)}   ${ratio}`.trimEnd());
     }
   }
 }
