@@ -140,6 +140,7 @@ export class Hub {
    * from the shared state. Rejects if it exits first, or after timeoutMs.
    */
   joined(worker: HubWorker, options: { timeoutMs?: number } = {}): Promise<void> {
+    if (typeof worker?.id !== 'number' || typeof worker.isConnected !== 'function') return Promise.reject(new TypeError(`joined() takes a cluster Worker, got ${describe(worker)}`));
     if (this.#joined.has(worker.id)) return Promise.resolve();
     const label = this.#peer(worker).label;
     if (!worker.isConnected()) return Promise.reject(new Error(`${label} is not connected: it can never join`));
