@@ -14,17 +14,19 @@ describe.each<Impl>(['node', 'mini'])('shared state over %s cluster', (impl) => 
     for (const mode of ['plain', 'gated', 'ungated']) readiness[mode] = await runMessaging('readiness', impl, { env: { READINESS: mode } });
   }, 90_000);
 
-  it('loses no increment when three workers increment one counter 10,000 times each', () => {
+  it('loses no increment when two workers increment one counter 10,000 times each, at once', () => {
     const r = counter.result;
-    expect(r.hits, counter.stderr).toBe(30_000);
-    expect(r.version).toBe(30_000);
-    expect(r.primarySaw).toBe(30_000);
-    expect(Math.max(...r.lastValues)).toBe(30_000); // the last worker to finish saw the total
+    expect(r.hits, counter.stderr).toBe(20_000);
+    expect(r.version).toBe(20_000);
+    expect(r.primarySaw).toBe(20_000);
+    expect(Math.max(...r.lastValues)).toBe(20_000); // the last worker to finish saw the total
+    // They ran at once: the one that finished first had not seen all of the other's yet.
+    expect(Math.min(...r.lastValues)).toBeLessThan(20_000);
     expect(r.stats).toMatchObject({ timedOut: 0, peerGone: 0, late: 0, unknown: 0, malformed: 0 });
   });
 
-  it("keeps every worker's copy current: all 30,000 changes, each one more than the last", () => {
-    for (const seen of counter.result.seen) expect(seen).toEqual({ changes: 30_000, inOrder: true, value: 30_000 });
+  it("keeps every worker's copy current: all 20,000 changes, each one more than the last", () => {
+    for (const seen of counter.result.seen) expect(seen).toEqual({ changes: 20_000, inOrder: true, value: 20_000 });
   });
 
   it('gives a plainly forked worker its snapshot before it listens, and each change after', () => {
