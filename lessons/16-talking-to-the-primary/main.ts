@@ -180,6 +180,10 @@ async function primary(): Promise<void> {
   say(`worker 4 sends its app's own {type:'response', status:200}: the by-hand code passes ${appSaw} of 1 to the app; a listener beside our layer sees ${userSaw} of 1`);
   const st = hub.stats();
   say(`hub.stats(): ${st.requests} requests, ${st.timedOut} timed out, ${st.peerGone} rejected as the worker left, ${st.late} late, ${st.unknown} unknown, ${st.malformed} malformed`);
+  // Stop the workers and wait for their exits (at most 2 s), so that this
+  // process reaps them rather than leaving zombies for init.
+  const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+  await Promise.race([Promise.all(live.map((w) => new Promise((resolve) => (w.once('exit', resolve), w.process.kill('SIGKILL'))))), sleep(2_000)]);
   finish(0);
 }
 
