@@ -26,5 +26,6 @@ export async function supervise(cluster: ClusterLike, options: SupervisorOptions
 export { Supervisor };
 export { reportHealth, signalReady, deferSigintToPrimary, type HealthReporter } from './health.ts';
 export type { SupervisorOptions, WorkerStats, Replacement, ShutdownResult, ForkReason } from './options.ts';
+export type { Readiness, ReadyGate } from './lifecycle.ts';
 export type { ClusterLike, WorkerLike, HealthReport } from './protocol.ts';
 export { backoffDelay, CrashHistory } from './backoff.ts';

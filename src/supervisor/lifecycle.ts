@@ -7,6 +7,7 @@
  * Read next: src/supervisor/supervisor.ts (who calls them), src/supervisor/health.ts (the drain, worker side)
  *
  *   waitReady: fork() ... 'listening' (or {cmd:'mini-cluster:ready'})  => resolve
+ *                     ... and the readyGate's promise, if any          => (both needed)
  *                     ... 'exit' or readyTimeoutMs                      => reject
  *   retire:    drain? => disconnect() ... 'exit'                        => { forced: false }
  *                                     ... killTimeoutMs => kill(SIGKILL) => { forced: true }
@@ -21,10 +22,18 @@ export type Readiness = 'listening' | 'message';
  * says the process started; a server is in the rotation once its listen()
  * reached the primary, which is what 'listening' reports. A worker that must
  * warm up first (caches, database pools) says so itself with READY instead.
+ * `gate`, if given, must resolve too, within the same timeout: a condition
+ * the primary checks itself, e.g. "it has the shared state's snapshot"
+ * (`readyGate: (w) => hub.joined(w)`, src/messaging/hub.ts).
  */
-export function waitReady(worker: WorkerLike, readiness: Readiness, timeoutMs: number): Promise<void> {
+export function waitReady(worker: WorkerLike, readiness: Readiness, timeoutMs: number, gate?: ReadyGate): Promise<void> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    let waiting = gate ? 2 : 1; // the readiness signal, and the gate if there is one
     const done = (error?: Error): void => {
+      if (settled) return;
+      if (error === undefined && --waiting > 0) return;
+      settled = true;
       clearTimeout(timer);
       worker.off('listening', onlistening);
       worker.off('message', onmessage);
@@ -32,16 +41,31 @@ export function waitReady(worker: WorkerLike, readiness: Readiness, timeoutMs: n
       if (error) reject(error);
       else resolve();
     };
-    const onlistening = (): void => done();
-    const onmessage = (message: unknown): void => void (isTagged(message, READY) && done());
+    let signalled = false; // 'listening' can come more than once (two servers): count it once
+    const onsignal = (): void => void (!signalled && ((signalled = true), done()));
+    const onlistening = (): void => onsignal();
+    const onmessage = (message: unknown): void => void (isTagged(message, READY) && onsignal());
     const onexit = (code: number | null, signal: string | null): void =>
       done(new Error(`worker ${worker.id} exited before it was ready (code ${code}, signal ${signal})`));
     const timer = setTimeout(() => done(new Error(`worker ${worker.id} not ready within ${timeoutMs} ms`)), timeoutMs);
     if (readiness === 'listening') worker.on('listening', onlistening);
     else worker.on('message', onmessage);
     worker.on('exit', onexit);
+    if (gate !== undefined) {
+      let gated: Promise<unknown>;
+      try {
+        gated = Promise.resolve(gate(worker));
+      } catch (error) {
+        gated = Promise.reject(error); // a gate that throws is a gate that fails
+      }
+      gated.then(() => done(), (error: unknown) =>
+        done(new Error(`worker ${worker.id} failed its readyGate: ${(error as Error)?.message ?? String(error)}`)));
+    }
   });
 }
+
+/** An extra condition for readiness, checked by the primary (SupervisorOptions.readyGate). */
+export type ReadyGate = (worker: WorkerLike) => Promise<unknown>;
 
 export interface RetireOptions {
   /** Ask the worker's helper to drain keep-alive sockets first, and wait up to this long (0: ask, don't wait). */

@@ -7,7 +7,7 @@
  * Read next: src/supervisor/supervisor.ts
  */
 import type { CrashHistory } from './backoff.ts';
-import type { Readiness } from './lifecycle.ts';
+import type { Readiness, ReadyGate } from './lifecycle.ts';
 import type { HealthReport, WorkerLike } from './protocol.ts';
 
 export interface SupervisorOptions {
@@ -19,6 +19,12 @@ export interface SupervisorOptions {
   readiness?: Readiness;
   /** A worker not ready by then is killed and counts as a crash (PM2's listen_timeout is 3 s). */
   readyTimeoutMs?: number;
+  /**
+   * One more condition before a new worker counts as ready, within the same
+   * readyTimeoutMs: e.g. `(w) => hub.joined(w)`, "it has the shared state"
+   * (src/messaging/). A rejection counts as not ready.
+   */
+  readyGate?: ReadyGate | null;
   /** Backoff before a respawn: initialDelayMs doubling up to maxDelayMs (PM2: 100 ms to 15 s). */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -46,7 +52,7 @@ export type Settings = Required<SupervisorOptions>;
 export function withDefaults(options: SupervisorOptions): Settings {
   if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
   return {
-    env: {}, readiness: 'listening', readyTimeoutMs: 10_000,
+    env: {}, readiness: 'listening', readyTimeoutMs: 10_000, readyGate: null,
     initialDelayMs: 100, maxDelayMs: 15_000, stableAfterMs: 30_000,
     maxRestarts: 10, restartWindowMs: 60_000,
     // 5 s rather than PM2's 1.6 s: a slow request deserves to finish.

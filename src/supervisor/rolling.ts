@@ -41,7 +41,7 @@ export async function replace(host: ReplaceHost, slot: Slot, reason: ForkReason)
   const candidate = host.spawn(slot, reason);
   result.newPid = candidate.process.pid ?? null;
   try {
-    await waitReady(candidate, host.options.readiness, host.options.readyTimeoutMs);
+    await waitReady(candidate, host.options.readiness, host.options.readyTimeoutMs, host.options.readyGate ?? undefined);
   } catch (error) {
     // The new code does not start: keep the old worker, stop here. Killing
     // the old one anyway would turn a failed deploy into an outage.

@@ -122,7 +122,7 @@ export class Supervisor extends EventEmitter {
     const worker = this.#spawn(slot, reason);
     Object.assign(slot, { worker, ready: false, startedAt: Date.now() });
     try {
-      await waitReady(worker, this.options.readiness, this.options.readyTimeoutMs);
+      await waitReady(worker, this.options.readiness, this.options.readyTimeoutMs, this.options.readyGate ?? undefined);
       if (slot.worker !== worker) return;
       slot.ready = true;
       this.emit('ready', { slot: slot.index, worker, reason });
