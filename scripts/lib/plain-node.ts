@@ -18,10 +18,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const toPackage: esbuild.Plugin = {
   name: 'src-to-package',
   setup(build) {
-    build.onResolve({ filter: /\/src\/(index|supervisor\/index)\.ts$/ }, (args) => {
-      const target = path.resolve(args.resolveDir, args.path);
-      if (target === path.join(root, 'src/index.ts')) return { path: 'mini-cluster', external: true };
-      if (target === path.join(root, 'src/supervisor/index.ts')) return { path: 'mini-cluster/supervisor', external: true };
+    build.onResolve({ filter: /\/src\/(index|supervisor\/index|messaging\/index)\.ts$/ }, (args) => {
+      const target = path.relative(path.join(root, 'src'), path.resolve(args.resolveDir, args.path));
+      if (target === 'index.ts') return { path: 'mini-cluster', external: true };
+      if (target === 'supervisor/index.ts') return { path: 'mini-cluster/supervisor', external: true };
+      if (target === 'messaging/index.ts') return { path: 'mini-cluster/messaging', external: true };
       return undefined;
     });
   },
