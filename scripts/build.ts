@@ -34,7 +34,7 @@ const src = (file: string): string => path.join(root, 'src', file);
  */
 const CLUSTER_NAMES = [
   'isPrimary', 'isMaster', 'isWorker', 'Worker', 'workers', 'worker', 'settings',
-  'SCHED_NONE', 'SCHED_RR', 'schedulingPolicy', 'setupPrimary', 'setupMaster', 'fork', 'disconnect',
+  'SCHED_NONE', 'SCHED_RR', 'SCHED_REUSEPORT', 'schedulingPolicy', 'setupPrimary', 'setupMaster', 'fork', 'disconnect',
 ];
 
 /**

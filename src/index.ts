@@ -29,6 +29,8 @@ export interface Cluster extends EventEmitter {
   schedulingPolicy: number;
   readonly SCHED_NONE: number;
   readonly SCHED_RR: number;
+  /** Ours: every worker binds its own SO_REUSEPORT socket (Node >= 22.12); not an own enumerable key. */
+  readonly SCHED_REUSEPORT?: number;
   fork(env?: NodeJS.ProcessEnv): WorkerInstance;
   setupPrimary(settings?: ClusterSettings): void;
   setupMaster(settings?: ClusterSettings): void;
@@ -58,5 +60,5 @@ export default cluster;
 /** The Worker constructor: `cluster.Worker`, the one this program's cluster uses. */
 export const Worker: WorkerConstructor = cluster.Worker;
 export type Worker = WorkerInstance;
-export const { SCHED_NONE, SCHED_RR } = primary;
+export const { SCHED_NONE, SCHED_RR, SCHED_REUSEPORT } = primary;
 export type { ClusterSettings, WorkerConstructor };

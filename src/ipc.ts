@@ -72,6 +72,8 @@ export interface QueryServerReply {
   errno: number | null; key: string; data: unknown; sockname?: Sockname;
   /** Ours: the listener has a scheduler that counts connections; report them (ConnectionsMessage). */
   track?: boolean;
+  /** Ours, SCHED_REUSEPORT: bind and listen yourself on this port, with SO_REUSEPORT. */
+  reusePort?: { port: number };
 }
 /** Worker → primary, answering newconn: did the worker take the connection? (`open`: ours, when tracked.) */
 export interface NewconnReply { accepted: boolean; open?: number }

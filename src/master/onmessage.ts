@@ -21,8 +21,9 @@ import { RoundRobinHandle } from './round-robin-handle.ts';
 import { ScheduledHandle } from './scheduled-handle.ts';
 import { createScheduler } from './scheduler.ts';
 import { SharedHandle } from './shared-handle.ts';
+import { ReusePortHandle } from './reuseport-handle.ts';
 import { validate } from './validate.ts';
-import { cluster, handles, roundRobin } from './primary.ts';
+import { cluster, handles, policy, SCHED_REUSEPORT, SCHED_RR } from './primary.ts';
 
 // libuv reports errors as negative errno values.
 const UV_EADDRINUSE = -os.constants.errno.EADDRINUSE;
@@ -94,7 +95,11 @@ function queryServer(worker: Worker, message: Acts['queryServer']): void {
       if (relative.length < address.length) address = relative;
     }
     // SIMPLIFIED: no UDP here, so no "UDP always gets a SharedHandle" branch.
-    handle = roundRobin() ? roundRobinHandle(key, address, message) : new SharedHandle(key, address, message);
+    // Ours: SCHED_REUSEPORT applies to TCP ports; pipes and fds go round robin.
+    const tcp = message.port !== null && message.port >= 0 && (message.addressType === 4 || message.addressType === 6);
+    if (policy() === SCHED_REUSEPORT && tcp) handle = new ReusePortHandle(key, address, message);
+    else if (policy() === SCHED_RR || policy() === SCHED_REUSEPORT) handle = roundRobinHandle(key, address, message);
+    else handle = new SharedHandle(key, address, message);
     handles.set(key, handle);
     decide(`new ${handle.constructor.name} for ${key}`);
   } else {

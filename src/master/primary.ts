@@ -17,6 +17,7 @@ import { sendHelper, internal, dropPendingRequests } from '../ipc.ts';
 import { Worker, type WorkerSide } from '../worker.ts';
 import { RoundRobinHandle } from './round-robin-handle.ts';
 import type { SharedHandle } from './shared-handle.ts';
+import { reusePortSupported, type ReusePortHandle } from './reuseport-handle.ts';
 import { createWorkerProcess, type ClusterSettings } from './fork.ts';
 import { checkScheduler } from './scheduler.ts';
 import { onmessage } from './onmessage.ts';
@@ -25,13 +26,15 @@ import { tracing, traceLifecycle } from '../trace.ts';
 
 export const SCHED_NONE = 1;
 export const SCHED_RR = 2;
+/** Ours (DIVERGENCE): every worker binds its own SO_REUSEPORT socket (reuseport-handle.ts). */
+export const SCHED_REUSEPORT = 3;
 
 export interface PrimaryCluster extends EventEmitter {
   isWorker: false; isMaster: true; isPrimary: true;
   Worker: typeof Worker;
   workers: Record<number, Worker>;
   settings: ClusterSettings;
-  SCHED_NONE: 1; SCHED_RR: 2;
+  SCHED_NONE: 1; SCHED_RR: 2; readonly SCHED_REUSEPORT: 3;
   schedulingPolicy: number;
   setupPrimary(settings?: ClusterSettings): void;
   setupMaster(settings?: ClusterSettings): void;
@@ -39,7 +42,7 @@ export interface PrimaryCluster extends EventEmitter {
   disconnect(cb?: () => void): void;
 }
 
-export type AnyHandle = RoundRobinHandle | SharedHandle;
+export type AnyHandle = RoundRobinHandle | SharedHandle | ReusePortHandle;
 
 export const cluster = new EventEmitter() as PrimaryCluster;
 /** Every listener the workers share, by key; queryServer (onmessage.ts) fills it. */
@@ -53,6 +56,8 @@ cluster.workers = {};
 cluster.settings = {};
 cluster.SCHED_NONE = SCHED_NONE;
 cluster.SCHED_RR = SCHED_RR;
+// Not enumerable: the cluster object's own keys stay exactly node:cluster's.
+Object.defineProperty(cluster, 'SCHED_REUSEPORT', { value: SCHED_REUSEPORT, enumerable: false });
 // NODE: read once, when the module is first evaluated; Windows defaults to SCHED_NONE.
 cluster.schedulingPolicy = policyFromEnv(process.env.NODE_CLUSTER_SCHED_POLICY);
 
@@ -61,9 +66,9 @@ let initialized = false;
 /** cluster.schedulingPolicy as it was at the first setupPrimary(); later writes are ignored. */
 let schedulingPolicy = 0;
 
-/** True under SCHED_RR: queryServer makes a RoundRobinHandle, else a SharedHandle. */
-export function roundRobin(): boolean {
-  return schedulingPolicy === SCHED_RR;
+/** The policy frozen at the first setupPrimary(): queryServer picks the handle class by it. */
+export function policy(): number {
+  return schedulingPolicy;
 }
 
 cluster.setupPrimary = function setupPrimary(options?: ClusterSettings): void {
@@ -79,8 +84,12 @@ cluster.setupPrimary = function setupPrimary(options?: ClusterSettings): void {
     initialized = true;
     // The policy freezes here.
     schedulingPolicy = cluster.schedulingPolicy;
-    if (schedulingPolicy !== SCHED_NONE && schedulingPolicy !== SCHED_RR) {
+    if (schedulingPolicy !== SCHED_NONE && schedulingPolicy !== SCHED_RR && schedulingPolicy !== SCHED_REUSEPORT) {
       throw new Error(`Bad cluster.schedulingPolicy: ${schedulingPolicy}`);
+    }
+    if (schedulingPolicy === SCHED_REUSEPORT && !reusePortSupported()) {
+      initialized = false; // nothing was set up; a later setupPrimary() may choose another policy
+      throw new Error(`SCHED_REUSEPORT needs listen({ reusePort }), which Node has from 22.12 and 23.1; this is Node ${process.version}`);
     }
   }
   process.nextTick(setupSettingsNT, settings);
@@ -240,5 +249,6 @@ export const primarySide: WorkerSide = {
 function policyFromEnv(value: string | undefined): number {
   if (value === 'rr') return SCHED_RR;
   if (value === 'none') return SCHED_NONE;
+  if (value === 'reuseport') return SCHED_REUSEPORT; // ours; setupPrimary() checks the Node version
   return process.platform === 'win32' ? SCHED_NONE : SCHED_RR;
 }

@@ -30,7 +30,7 @@ import type { Worker } from '../worker.ts';
 import { decide, describeQueues, traceState, tracing, type QueueState } from '../trace.ts';
 
 /** How add() answers the worker: `errno` null on success, negative on failure. */
-export type AddCallback = (errno: number | null, reply: { sockname?: Sockname } | null, handle: RawHandle | null) => void;
+export type AddCallback = (errno: number | null, reply: { sockname?: Sockname; reusePort?: { port: number } } | null, handle: RawHandle | null) => void;
 
 /** The listening libuv handle once we have taken it from the net.Server. */
 interface ListenHandle extends RawHandle {

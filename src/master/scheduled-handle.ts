@@ -45,8 +45,15 @@ export class ScheduledHandle extends RoundRobinHandle {
     const candidates = this.candidates(handle);
     const connection = this.scheduler.needsPeer ? peerOf(handle) : {};
     const choice = this.scheduler.pick(candidates, connection);
-    if (choice.fallback !== undefined) this.fallbacks++;
     decide(`${this.scheduler.name}: ${choice.why}`);
+    if (choice.fallback !== undefined) {
+      // The user's function failed: this connection goes round robin, in
+      // the shared queue, exactly as without a scheduler. Counted; the
+      // first time, a warning says so.
+      if (this.fallbacks++ === 0) process.emitWarning(`scheduler ${this.scheduler.name} failed (${choice.fallback}); round robin chose instead (counted, and traced each time)`, 'MiniClusterWarning');
+      super.enqueue(handle);
+      return;
+    }
     const worker = choice.worker;
     if (this.free.has(worker.id)) {
       this.free.delete(worker.id);
@@ -76,14 +83,14 @@ export class ScheduledHandle extends RoundRobinHandle {
   }
 
   protected override pendingCount(): number {
-    let n = 0;
+    let n = this.handles.length; // the shared queue: connections round robin took (fallbacks)
     for (const queue of this.waiting.values()) n += queue.length;
     return n;
   }
 
-  /** A worker that answered takes the next connection chosen for it. */
+  /** A worker that answered takes the next connection chosen for it (or, failing that, round robin's next). */
   protected override next(worker: Worker): RawHandle | undefined {
-    return this.waiting.get(worker.id)?.shift();
+    return this.waiting.get(worker.id)?.shift() ?? super.next(worker);
   }
 
   /** The worker's answer carries its open connections on this listener, counting the new one. */

@@ -21,6 +21,7 @@ import net from 'node:net';
 import os from 'node:os';
 import util from 'node:util';
 import type { ServerQuery } from '../ipc.ts';
+import { reusePortSupported } from '../master/reuseport-handle.ts';
 import type { ClusterHandle, GetServerCallback } from '../worker/child.ts';
 
 type GetServer = (obj: net.Server, options: ServerQuery, cb: GetServerCallback) => void;
@@ -40,6 +41,7 @@ interface ShimmedServer extends net.Server {
 }
 
 const UV_EADDRINUSE = -os.constants.errno.EADDRINUSE;
+const reusePortListen = reusePortSupported();
 
 export function installNetShim(getServer: GetServer): void {
   const proto = net.Server.prototype as ShimmedServer & Record<symbol, unknown>;
@@ -51,7 +53,8 @@ export function installNetShim(getServer: GetServer): void {
   proto.listen = function (this: ShimmedServer, ...args: unknown[]) {
     const options = args[0] as { exclusive?: boolean; readableAll?: boolean; writableAll?: boolean } | null;
     const isObject = typeof options === 'object' && options !== null;
-    this[kExclusive] = isObject && Boolean(options.exclusive);
+    // NODE ≥ 22.12: listen({ reusePort: true }) in a worker binds there, as exclusive does.
+    this[kExclusive] = isObject && (Boolean(options.exclusive) || (reusePortListen && Boolean((options as { reusePort?: boolean }).reusePort)));
     this[kPipeOptions] = isObject ? { readableAll: options.readableAll, writableAll: options.writableAll } : undefined;
     this[kListeningId] = (this[kListeningId] ?? 0) + 1;
     return listen.apply(this, args as never);
@@ -68,11 +71,19 @@ export function installNetShim(getServer: GetServer): void {
     const server = this;
     const listeningId = server[kListeningId];
     const query: ServerQuery = { address, port, addressType, fd, flags, backlog, ...server[kPipeOptions] };
-    getServer(server, query, function listenOnPrimaryHandle(errno, handle) {
+    getServer(server, query, function listenOnPrimaryHandle(errno, handle, bindHere) {
       if (listeningId !== server[kListeningId]) {
         // listen() again or close() came first. DIVERGENCE: Node 20 calls
         // handle.close() here even when the reply was an error (handle null).
         handle?.close();
+        return;
+      }
+      if (bindHere !== undefined) {
+        // Ours, SCHED_REUSEPORT: net binds and listens itself, on the
+        // primary's port, with SO_REUSEPORT (as exclusive: true would, alone).
+        listen2.call(server, address, bindHere.port, addressType, backlog, fd, (flags ?? 0) | bindHere.flags);
+        if (server._handle) bindHere.onbound(server._handle as never);
+        else bindHere.onfailed();
         return;
       }
       errno = checkBindError(errno, port, handle);

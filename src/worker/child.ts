@@ -23,11 +23,14 @@ import { FauxHandle } from './faux-handle.ts';
 import { DEFAULT_DRAIN_GRACE_MS, drainConnections, isHttpServer, trackConnections } from './drain.ts';
 import { installNetShim } from '../net-shim/listen-in-cluster.ts';
 import { stripWorkerExecArgv } from '../master/fork.ts';
+import { UV_TCP_REUSEPORT } from '../master/reuseport-handle.ts';
 import { decide, traceAs } from '../trace.ts';
 
 /** A listener handle in this worker: the faux handle (RR) or the shared raw handle (NONE). */
 export type ClusterHandle = FauxHandle | RawHandle;
-export type GetServerCallback = (errno: number, handle: ClusterHandle | null) => void;
+/** `bindHere`: ours, SCHED_REUSEPORT: no handle comes, the server binds and listens itself (net shim). */
+export interface BindHere { port: number; flags: number; onbound(handle: RawHandle): void; onfailed(): void }
+export type GetServerCallback = (errno: number, handle: ClusterHandle | null, bindHere?: BindHere) => void;
 
 export interface WorkerCluster extends EventEmitter {
   isWorker: true; isMaster: false; isPrimary: false;
@@ -137,6 +140,7 @@ cluster._getServer = function _getServer(obj, options, cb): void {
     // The reply says which policy the primary runs: a handle rides along
     // only under SCHED_NONE.
     if (handle) shared(obj, answer, { handle, indexesKey, index }, cb);
+    else if (answer.reusePort) reuseport(obj, answer, { indexesKey, index }, cb);
     else rr(obj, answer, { indexesKey, index }, cb);
   });
 
@@ -191,6 +195,30 @@ function rr(owner: Server, message: QueryServerReply, { indexesKey, index }: Slo
   if (!claim(key, handle, owner)) return cb(UV_EADDRINUSE, null);
   if (message.track) countConnections(key, owner);
   cb(0, handle);
+}
+
+/**
+ * Ours, SCHED_REUSEPORT (src/master/reuseport-handle.ts): the primary chose
+ * the port; this worker binds and listens on its own socket with
+ * SO_REUSEPORT. Its close() tells the primary, as a shared handle's does.
+ */
+function reuseport(owner: Server, message: QueryServerReply, { indexesKey, index }: Slot, cb: GetServerCallback): void {
+  const key = message.key;
+  cb(0, null, {
+    port: message.reusePort!.port,
+    flags: UV_TCP_REUSEPORT,
+    onbound(handle) {
+      const close = handle.close;
+      handle.close = function (this: RawHandle, ...args: unknown[]) {
+        send({ act: 'close', key });
+        handles.delete(key);
+        removeIndexesKey(indexesKey, index);
+        return (close as (...a: unknown[]) => void).apply(this, args);
+      };
+      claim(key, handle, owner);
+    },
+    onfailed: () => removeIndexesKey(indexesKey, index), // net emits the bind error itself
+  });
 }
 
 /**

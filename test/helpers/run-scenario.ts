@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { installedPackage } from './package.ts';
 
 export type Impl = 'node' | 'mini';
-export type Policy = 'rr' | 'none';
+export type Policy = 'rr' | 'none' | 'reuseport';
 export interface ScenarioRun {
   records: Record<string, any>[];
   result: Record<string, any>;
