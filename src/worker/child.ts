@@ -277,7 +277,7 @@ function onconnection(message: Received<{ key: string }>, clientHandle: RawHandl
   // listener until it has answered, so a slow 'connection' handler must
   // not delay the answer.
   // (With a counting scheduler, the answer carries the open count, the new one included.)
-  const tracked = accepted && counted.get(owners.get(server!)!)?.key === key;
+  const tracked = accepted && counted.size !== 0 && counted.get(owners.get(server!)!)?.key === key;
   send(tracked ? { ack: message.seq, accepted, open: openConnections(owners.get(server!)!) + 1 } : { ack: message.seq, accepted });
 
   // net's own onconnection (set on the faux handle when the server took it)
