@@ -149,7 +149,7 @@ export async function shutdown(impl: Impl, options: Options): Promise<ShutdownRe
     const signalled = Date.now();
     primary.signal('SIGTERM');
     // ref: false, or this timer would keep the script alive 15 s after the primary exited.
-    const exitCode = await Promise.race([primary.exited, sleep(15_000, null, { ref: false })]);
+    const exitCode = (await Promise.race([primary.exited, sleep(15_000, null, { ref: false })]))?.code ?? null;
     const shutdownMs = Date.now() - signalled;
     const outcomes: Outcome[] = [...(await fresh.stop()), ...(await kept.stop()), await slow];
     // Accepted before the signal: its TCP connection was established and the request on its way.

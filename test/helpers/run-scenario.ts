@@ -1,10 +1,11 @@
 // Runs one scenario primary (test/fixtures/scenarios/NAME.ts) in its own
 // process, against node:cluster or mini-cluster, and returns the JSON lines
-// it printed. Every process it started is killed by pid afterwards.
-import { spawn } from 'node:child_process';
+// it printed (scripts/lib/primary-process.ts). Every process it started is
+// killed by pid afterwards.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installedPackage } from './package.ts';
+import { isAlive, killAll, PrimaryProcess } from '../../scripts/lib/primary-process.ts';
 
 export type Impl = 'node' | 'mini';
 export type Policy = 'rr' | 'none' | 'reuseport';
@@ -36,64 +37,21 @@ export async function runScenario(name: string, impl: Impl, policy: Policy = 'rr
   const args = packaged
     ? [path.join((await installedPackage()).app, 'fixtures/scenarios', `${name}.mjs`)]
     : ['--import', 'tsx', path.join(root, 'test/fixtures/scenarios', `${name}.ts`)];
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, MINI_CLUSTER_TRACE: '', MINI_CLUSTER_STEP: '', ...env, CLUSTER_IMPL: impl, NODE_CLUSTER_SCHED_POLICY: policy },
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
-  if (input !== undefined) child.stdin!.end(input);
-  const pids = new Set<number>([child.pid!]);
-  const records: Record<string, any>[] = [];
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => {
-    stdout += chunk;
-    let newline;
-    while ((newline = stdout.indexOf('\n')) >= 0) {
-      const line = stdout.slice(0, newline);
-      stdout = stdout.slice(newline + 1);
-      try {
-        const record = JSON.parse(line);
-        if (record.type === 'pid') pids.add(record.pid);
-        records.push(record);
-      } catch {
-        stderr += `[stdout] ${line}\n`;
-      }
-    }
-  });
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      killAll(pids);
-      reject(new Error(`scenario ${name} (${impl}, ${policy}) timed out after ${timeoutMs} ms\n${stderr}`));
+  const primary = new PrimaryProcess({ args, cwd: root, env: { ...env, CLUSTER_IMPL: impl, NODE_CLUSTER_SCHED_POLICY: policy } });
+  if (input !== undefined) primary.endInput(input);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      primary.kill();
+      reject(new Error(`scenario ${name} (${impl}, ${policy}) timed out after ${timeoutMs} ms\n${primary.stderr}`));
     }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (!keepWorkers) killAll(pids);
-      const result = records.find((r) => r.type === 'result');
-      if (result === undefined) reject(new Error(`scenario ${name} (${impl}, ${policy}) printed no result (exit ${code})\n${stderr}`));
-      else resolve({ records, result, stderr, code });
-    });
   });
+  const { code } = await Promise.race([primary.exited, timedOut]);
+  clearTimeout(timer);
+  if (!keepWorkers) primary.kill();
+  const result = primary.records.find((r) => r.type === 'result');
+  if (result === undefined) throw new Error(`scenario ${name} (${impl}, ${policy}) printed no result (exit ${code})\n${primary.stderr}`);
+  return { records: primary.records, result, stderr: primary.stderr, code };
 }
 
-/** Whether a process with this pid still exists (signal 0 only checks). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function killAll(pids: Iterable<number>): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
+export { isAlive, killAll };
