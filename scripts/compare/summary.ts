@@ -1,6 +1,6 @@
 // Turns the run records into what people read: medians per set-up and
-// workload, ratios (mini-cluster ÷ node:cluster, rr ÷ none), the issue's
-// performance targets, and whether memory grows with connections served.
+// workload, ratios (mini-cluster ÷ node:cluster, rr ÷ none), mini-cluster's
+// performance targets against node:cluster, and whether memory grows with connections served.
 // Mirrors: nothing — teaching helper
 // Read next: scripts/compare/table.ts (terminal) and scripts/compare/html.ts (report)
 

@@ -1,4 +1,4 @@
-// Specs for the summary: medians per set-up, ratios, the targets
+// Specs for the summary: medians per set-up, ratios, mini-cluster's targets
 // and the memory trend, all from hand-made run records.
 // Mirrors: nothing — teaching helper
 // Read next: scripts/compare/summary.ts
