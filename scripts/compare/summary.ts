@@ -2,7 +2,7 @@
 // workload, ratios (mini-cluster ÷ node:cluster, rr ÷ none), mini-cluster's
 // performance targets against node:cluster, and whether memory grows with connections served.
 // Mirrors: nothing — teaching helper
-// Read next: scripts/compare/table.ts (terminal) and scripts/compare/html.ts (report)
+// Read next: scripts/compare/table.ts (the terminal view) and scripts/compare/html.ts (the report)
 
 import type { Impl, Policy, Workload } from './protocol.ts';
 import type { RunRecord } from './runner.ts';

@@ -4,7 +4,7 @@
  * Pure arithmetic on timestamps, so the unit spec needs no processes.
  *
  * Mirrors: nothing — the patterns of PM2 and of the articles in docs/sources.md
- * Read next: src/supervisor/supervisor.ts (onexit uses both)
+ * Read next: src/supervisor/supervisor.ts (#onexit: it uses both)
  *
  *   crash 1 => wait 100 ms, crash 2 => 200 ms, crash 3 => 400 ms ... capped at maxDelayMs
  *   a worker that stayed up for stableAfterMs resets the doubling to 100 ms
