@@ -3,10 +3,12 @@
  * one idle worker over IPC.
  *
  * Mirrors: lib/internal/cluster/round_robin_handle.js (Node v20). Longer than
- *          Node's ~130 lines for the trace hooks and three DIVERGENCE fixes: a
- *          handoff its worker never answers is redistributed, a refusal after
- *          the last worker left is closed, and a last worker leaving on
- *          purpose is handed the queued clients (drain).
+ *          Node's ~130 lines for the trace hooks and five DIVERGENCE fixes: a
+ *          socket bound after every worker left is closed, a second add() of
+ *          a worker is refused instead of asserted, a refusal after the last
+ *          worker left is closed, a last worker leaving on purpose is handed
+ *          the queued clients (drain), and a handoff its worker never answers
+ *          is redistributed.
  * Read next: src/worker/child.ts (onconnection, the worker's half)
  *
  *   connection arrives => distribute(handle) => handoff(worker)
