@@ -21,13 +21,6 @@ import { holdSend, tracing, traceDispatch, traceNote } from './trace.ts';
  */
 export const CMD = 'NODE_MINI_CLUSTER';
 
-/** The exact `act` strings Node uses, worker → primary and primary → worker. */
-export const ACTS = [
-  'online', 'queryServer', 'listening', 'close', 'exitedAfterDisconnect', // worker → primary
-  'newconn', 'disconnect', // primary → worker
-] as const;
-export type Act = (typeof ACTS)[number];
-
 /** What `getsockname()` fills in: the primary's listening address. */
 export interface Sockname { address: string; family: string; port: number }
 
@@ -70,6 +63,8 @@ export interface NewconnReply { accepted: boolean }
 export type WorkerToPrimary =
   | OnlineMessage | QueryServerMessage | ListeningMessage | CloseMessage | ExitedAfterDisconnectMessage;
 export type PrimaryToWorker = NewconnMessage | DisconnectMessage;
+/** The `act` strings, Node's exactly: five from workers, two from the primary. */
+export type Act = (WorkerToPrimary | PrimaryToWorker)['act'];
 /** A reply names the `seq` it answers in `ack`; exitedAfterDisconnect's reply is just that. */
 export type ReplyMessage = { ack: number } & (QueryServerReply | NewconnReply | Record<never, never>);
 /** Everything sendHelper() may send: the compiler checks every act literal against this file. */
@@ -84,7 +79,7 @@ export interface RawHandle { close(cb?: () => void): void; [key: string]: unknow
 /** Either end of an IPC channel: a ChildProcess in the primary, `process` in a worker. */
 export interface Channel {
   connected: boolean;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ChildProcess and process type send() differently
+  // `any`: ChildProcess and process type send() differently.
   send?(message: any, ...rest: any[]): boolean;
 }
 
