@@ -7,7 +7,6 @@
  * Mirrors: the `rr()` function in lib/internal/cluster/child.js (Node v20)
  * Read next: src/worker/child.ts (onconnection)
  */
-import type { Server } from 'node:net';
 import type { RawHandle, Sockname } from '../ipc.ts';
 
 // The largest delay setInterval accepts: the timer never really fires.
@@ -26,11 +25,10 @@ export class FauxHandle {
 
   /**
    * @param key     the primary's key for this listener
-   * @param owner   the worker's net.Server that will hold this handle
    * @param sockname the primary's listening address, from the queryServer reply
    * @param onclose tells the primary and forgets the key (child.ts supplies it)
    */
-  constructor(key: string, readonly owner: Server, sockname: Sockname | undefined, readonly onclose: (key: string) => void) {
+  constructor(key: string, sockname: Sockname | undefined, readonly onclose: (key: string) => void) {
     this.#key = key;
     if (sockname !== undefined) {
       // server.address() in a worker reports the primary's socket: the real port.
