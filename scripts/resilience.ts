@@ -1,5 +1,5 @@
 /**
- * The measured guarantees of issue 4, printed as tables: what clients see
+ * Three guarantees of the supervisor, measured and printed as tables: what clients see
  * when workers are restarted, killed, or shut down under load, with the
  * supervisor (src/supervisor/) over mini-cluster and over node:cluster.
  *
@@ -10,7 +10,7 @@
  *   npm run resilience -- --drain-runs 5     # the plain-API keep-alive rows, 5 runs each
  *   npm run resilience -- --only plain       # only those rows
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles
+ * Mirrors: nothing — the patterns of PM2 and of the articles in docs/sources.md
  * Read next: scripts/resilience/scenarios.ts
  */
 import { parseArgs } from 'node:util';
@@ -125,7 +125,7 @@ if (traced !== null) {
     console.log('  listen(0) after that binds a new port), or a client hung. See "fewest ready at a kill" and "same port".');
   }
 }
-console.log('  seed 000\'s naive version (random crashes every 1-3 s in 8 workers, autocannon -c 200, CPU-bound handler) reports ~92 %.');
+console.log('  For comparison: the tutorial in docs/sources.md (random crashes every 1-3 s in 8 workers, autocannon -c 200, CPU-bound handler) reports ~92 %.');
 
 // (c) Graceful shutdown under load.
 const shutdowns: ShutdownOutcome[] = [];

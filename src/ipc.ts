@@ -4,7 +4,7 @@
  *
  * Mirrors: lib/internal/cluster/utils.js (Node v20), plus the act table of
  *          primary.js and child.js gathered in one place.
- * Read next: src/master/primary.ts (who answers these messages)
+ * Read next: src/master/onmessage.ts (who answers these messages)
  *
  *   sender                                  receiver
  *     |-- {cmd, act:'queryServer', seq:7} -->|  handler runs
@@ -20,13 +20,6 @@ import { holdSend, tracing, traceDispatch, traceNote } from './trace.ts';
  * can never answer each other's traffic.
  */
 export const CMD = 'NODE_MINI_CLUSTER';
-
-/** The exact `act` strings Node uses, worker → primary and primary → worker. */
-export const ACTS = [
-  'online', 'queryServer', 'listening', 'close', 'exitedAfterDisconnect', // worker → primary
-  'newconn', 'disconnect', // primary → worker
-] as const;
-export type Act = (typeof ACTS)[number];
 
 /** What `getsockname()` fills in: the primary's listening address. */
 export interface Sockname { address: string; family: string; port: number }
@@ -81,6 +74,8 @@ export interface NewconnReply { accepted: boolean; open?: number }
 export type WorkerToPrimary =
   | OnlineMessage | QueryServerMessage | ListeningMessage | CloseMessage | ExitedAfterDisconnectMessage | ConnectionsMessage;
 export type PrimaryToWorker = NewconnMessage | DisconnectMessage;
+/** The `act` strings, Node's exactly: five from workers, two from the primary. */
+export type Act = (WorkerToPrimary | PrimaryToWorker)['act'];
 /** A reply names the `seq` it answers in `ack`; exitedAfterDisconnect's reply is just that. */
 export type ReplyMessage = { ack: number } & (QueryServerReply | NewconnReply | Record<never, never>);
 /** Everything sendHelper() may send: the compiler checks every act literal against this file. */
@@ -98,7 +93,7 @@ export interface RawHandle { close(cb?: () => void): void; [key: string]: unknow
 /** Either end of an IPC channel: a ChildProcess in the primary, `process` in a worker. */
 export interface Channel {
   connected: boolean;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ChildProcess and process type send() differently
+  // `any`: ChildProcess and process type send() differently.
   send?(message: any, ...rest: any[]): boolean;
 }
 

@@ -3,11 +3,17 @@
  * messages, how internal() routes a reply to the callback of its request, and
  * what happens to requests whose peer goes away. Fake channels only.
  */
-import { describe, expect, it, vi, type Mock } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { describe, expect, expectTypeOf, it, vi, type Mock } from 'vitest';
 import {
-  ACTS, CMD, dropPendingRequests, internal, sendHelper, type Channel, type Envelope, type RawHandle, type ReplyCallback,
+  CMD, dropPendingRequests, internal, sendHelper, type Act, type Channel, type Envelope, type RawHandle, type ReplyCallback,
 } from '../src/ipc.ts';
-import { newconn, newconnAccepted, online } from './fixtures/messages.ts';
+import { onmessage } from '../src/master/onmessage.ts';
+import { cluster, handles, type AnyHandle } from '../src/master/primary.ts';
+import type { Worker } from '../src/worker.ts';
+import {
+  close, exitedAfterDisconnect, listenKey, listening, newconn, newconnAccepted, online, queryServer, sockname,
+} from './fixtures/messages.ts';
 
 type FakePeer = Channel & { send: Mock<(message: Envelope, ...rest: unknown[]) => boolean> };
 
@@ -195,11 +201,51 @@ describe('the internal message layer', () => {
   });
 
   describe('the act table', () => {
-    it('lists exactly the seven acts Node uses', () => {
-      expect([...ACTS].sort()).toEqual(
-        ['online', 'queryServer', 'listening', 'close', 'exitedAfterDisconnect', 'newconn', 'disconnect'].sort(),
-      );
-      expect(ACTS).toHaveLength(7);
+    // Node's names, byte for byte: the message types are the only list, and
+    // the compiler (npm test runs tsc first) holds every sender to them.
+    it('names in its message types exactly the seven acts Node uses, plus our connections report', () => {
+      // 'connections' is ours: workers report open counts to a scheduler (scheduled-handle.ts).
+      expectTypeOf<Act>().toEqualTypeOf<'online' | 'queryServer' | 'listening' | 'close' | 'exitedAfterDisconnect' | 'newconn' | 'disconnect' | 'connections'>();
+    });
+
+    it("has the primary act on each of the five acts Node's workers send, and warn about any other", () => {
+      const emitted: string[] = [];
+      const listeners = ['online', 'listening'].map((event) => {
+        const listener = (): number => emitted.push(event);
+        cluster.on(event, listener);
+        return [event, listener] as const;
+      });
+      // A listener already filed under the fixture's key, so queryServer joins it instead of binding.
+      const listener = {
+        data: null,
+        add: vi.fn((_w: Worker, send: (errno: number | null, reply: object | null, handle: null) => void) => (send(null, { sockname }, null), true)),
+        remove: vi.fn(() => false),
+      };
+      handles.set(listenKey, listener as unknown as AnyHandle);
+      const p = peer();
+      const worker = Object.assign(new EventEmitter(), { id: 1, process: p, state: 'none', exitedAfterDisconnect: false }) as unknown as Worker;
+      const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+      try {
+        for (const message of [online, queryServer, listening, close]) onmessage.call(worker, { ...message });
+        expect(warnings).not.toHaveBeenCalled();
+        expect(emitted).toEqual(['online', 'listening']);
+        expect(listener.add).toHaveBeenCalledOnce(); // queryServer
+        expect(sentTo(p)).toMatchObject({ ack: queryServer.seq, key: listenKey, sockname });
+        expect(listener.remove).toHaveBeenCalledOnce(); // close
+        onmessage.call(worker, { ...exitedAfterDisconnect });
+        expect([worker.exitedAfterDisconnect, sentTo(p, 1).ack]).toEqual([true, exitedAfterDisconnect.seq]);
+        // Ours: an open-count report for a listener with no scheduler changes nothing, and is no error.
+        onmessage.call(worker, { cmd: CMD, seq: 8, act: 'connections', key: listenKey, open: 3 });
+        expect(warnings).not.toHaveBeenCalled();
+
+        // The primary's own acts, and near misses of Node's names, are not worker messages.
+        for (const act of ['newconn', 'disconnect', 'queryserver', 'Online']) onmessage.call(worker, { cmd: CMD, seq: 9, act });
+        expect(warnings.mock.calls.map(([text]) => /unknown act "(\w+)"/.exec(String(text))?.[1])).toEqual(['newconn', 'disconnect', 'queryserver', 'Online']);
+      } finally {
+        warnings.mockRestore();
+        handles.delete(listenKey);
+        for (const [event, l] of listeners) cluster.off(event, l);
+      }
     });
 
     it('tags messages with a cmd that Node diverts to internalMessage', () => {

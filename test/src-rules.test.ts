@@ -1,6 +1,7 @@
 // Rules every file under src/ keeps: it rebuilds cluster rather than using
-// Node's, and it opens by saying which Node file it mirrors and what to
-// read next (the style guide's header).
+// Node's, and it opens with a header comment saying which Node file it
+// mirrors (`Mirrors:`) and what to read next (`Read next:`), so a reader can
+// open the two side by side (README.md, "Contributing").
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -5,7 +5,7 @@
  *
  *   autocannon => one process  (at most 1 core)   vs   autocannon => cluster (up to every core)
  *
- * Mirrors: nothing — teaching program (seed 000's first experiment)
+ * Mirrors: nothing — teaching program (the first experiment of the tutorial in docs/sources.md)
  * Read next: lessons/01-one-process-one-core/README.md, then lessons/02-two-processes-one-port
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -17,7 +17,7 @@ import { deadline, finish, option, track } from '../_lib/lesson.ts';
 
 // ---- the server (a plain process, or a cluster worker: the same code) ----
 
-// Seed 000's handler: ten million empty iterations, a few ms of pure CPU.
+// The tutorial's handler (docs/sources.md): ten million empty iterations, a few ms of pure CPU.
 // While it runs, the process's one JavaScript thread can do nothing else.
 const ITERATIONS = 1e7;
 let served = 0;
@@ -93,7 +93,7 @@ async function primary(): Promise<void> {
   const seconds = option('seconds', 1); // autocannon counts whole seconds
   const rounds = option('rounds', 3);
   const cores = os.availableParallelism();
-  const n = option('workers', cores); // one worker per core, as seed 000 does
+  const n = option('workers', cores); // one worker per core, as the tutorial does
 
   console.log('Lesson 01: one process, one core\n');
   console.log(`The handler spins ${ITERATIONS.toLocaleString('en')} empty loop iterations per request (~${timeOneRequest().toFixed(1)} ms of CPU here).`);
@@ -137,7 +137,7 @@ async function primary(): Promise<void> {
     clusterRate.push(b.result.requests.total / (b.cores * b.result.duration));
   }
 
-  // Count from the servers, never from the load generator (field notes).
+  // Count from the servers, never from the load generator (docs/sources.md, the field notes).
   const perWorker = await Promise.all(workers.map(stats));
   console.log(`\nrequests per worker (counted by the workers): ${perWorker.map((s, i) => `worker ${workers[i].id} ${s.served}`).join(', ')}`);
   console.log(`CPU used, median: one process ${median(singleCores).toFixed(2)} cores, cluster ${median(clusterCores).toFixed(2)} cores`);
@@ -146,7 +146,7 @@ async function primary(): Promise<void> {
   console.log(`requests per CPU-second: one process ${median(singleRate).toFixed(0)}, cluster ${median(clusterRate).toFixed(0)}`);
   // Other programs on this machine take CPU too: say how busy it was.
   console.log(`machine load (1-minute average) at the end: ${os.loadavg()[0].toFixed(1)} on ${cores} cores`);
-  console.log(`\nSeed 000 measured ~4x (3k -> 14k requests in 10 s) on a machine with 8 cores.`);
+  console.log(`\nThe tutorial in docs/sources.md measured ~4x (3k -> 14k requests in 10 s) with 8 workers, one per core.`);
   console.log(`Here the ceiling is ${Math.min(n, cores)}x, and only if the cluster gets ${Math.min(n, cores)} cores: autocannon and`);
   console.log(`anything else running on this machine take their share first.`);
 

@@ -6,7 +6,7 @@
  *   process A: bind(port) ok      process B: bind(port) => EADDRINUSE
  *   worker 1, worker 2: listen(port) => ask the primary => the primary binds once
  *
- * Mirrors: nothing — teaching program (seed 004's opening example)
+ * Mirrors: nothing — teaching program (the internals article's opening example, docs/sources.md)
  * Read next: lessons/02-two-processes-one-port/README.md, then lessons/03-fork-and-ipc
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -22,7 +22,7 @@ function serve(port: number): void {
   const name = cluster.isWorker ? `worker ${cluster.worker!.id}` : 'a plain process';
   const server = http.createServer((_req, res) => res.end(`hello from ${name} (pid ${process.pid})`));
   // Without this listener EADDRINUSE would crash the process with
-  // "Error: listen EADDRINUSE ...", as in the seed article. We report it instead.
+  // "Error: listen EADDRINUSE ...", as in the internals article. We report it instead.
   server.on('error', (err: NodeJS.ErrnoException) => {
     process.send!({ error: { code: err.code, syscall: err.syscall, message: err.message } }, () => process.exit(1));
   });

@@ -7,7 +7,7 @@
  *   primary --fork()--> worker   (a new node process running this file)
  *   primary <==== IPC channel ====> worker: worker.send() / process.send()
  *
- * Mirrors: nothing — teaching program (seeds 000 and 002: fork, online, worker.send)
+ * Mirrors: nothing — teaching program (docs/sources.md, the tutorial and the API guide: fork, online, worker.send)
  * Read next: lessons/03-fork-and-ipc/README.md, then lessons/04-passing-a-handle
  */
 import type { ChildProcess } from 'node:child_process';

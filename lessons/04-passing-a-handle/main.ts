@@ -2,14 +2,14 @@
  * Lesson 04: passing a handle. No cluster module: with plain child_process,
  * the parent binds a socket and sends it to three children over IPC; each
  * child listens on it and accepts connections for itself. This was Node's
- * original multi-process model (seed 001), and is SCHED_NONE's today.
+ * original multi-process model (the herd article, docs/sources.md), and is SCHED_NONE's today.
  *
  *   parent: bind(127.0.0.1:port)  (never listens, never accepts)
  *     --send(msg, handle)--> child 1: listen(); accept() ...
  *     --send(msg, handle)--> child 2: listen(); accept() ...   one kernel socket,
  *     --send(msg, handle)--> child 3: listen(); accept() ...   three processes
  *
- * Mirrors: nothing — teaching program (seed 001's demo, with an HTTP server)
+ * Mirrors: nothing — teaching program (the herd article's demo, docs/sources.md, with an HTTP server)
  * Read next: lessons/04-passing-a-handle/README.md, then lessons/05-thundering-herd
  */
 import { fork, type ChildProcess } from 'node:child_process';

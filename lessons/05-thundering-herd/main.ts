@@ -3,12 +3,13 @@
  * the same socket (lesson 04's model), so each new connection wakes every
  * worker and only one wins accept(). We count the wakeups from
  * /proc/<pid>/status, show the uneven split of sequential connections, and,
- * where strace is installed, the losers' accept4() calls failing with EAGAIN.
+ * where strace is installed, the late losers' accept4() calls failing with EAGAIN.
  *
- *   connection => kernel wakes worker 1, 2, 3, 4 => all call accept4()
- *              => one gets the socket, the rest get EAGAIN and go back to sleep
+ *   connection => kernel wakes worker 1, 2, 3, 4 => one accept4() gets the socket
+ *              => a loser that reaches accept4() after it gets EAGAIN; the others find
+ *                 nothing left before epoll_wait() returns; all go back to sleep
  *
- * Mirrors: nothing — teaching program (seed 001's herd; field notes' method)
+ * Mirrors: nothing — teaching program (docs/sources.md: the herd article's herd, the field notes' way of counting it)
  * Read next: lessons/05-thundering-herd/README.md, then lessons/06-query-server
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -9,7 +9,7 @@
  *   primary: key = "address:port:addressType:fd:index" => bind once => reply {key, sockname}
  *   worker: server._handle = faux handle => 'listening' => {act:'listening'} => primary
  *
- * Mirrors: nothing — teaching program (seed 004: "how does a worker's listen become queryServer")
+ * Mirrors: nothing — teaching program (docs/sources.md, the internals article: "how does a worker's listen become queryServer")
  * Read next: lessons/06-query-server/README.md, then lessons/07-round-robin-handle
  */
 // First: turns the engine's trace on (into a temp file) before src/ loads.

@@ -111,8 +111,11 @@ describe('lesson 07: RoundRobinHandle', () => {
     expect(quiet.stdout).toContain('strict rotation: yes');
   });
 
-  it('closes the listener when the last worker is removed', () => {
-    expect(run.stdout, transcript(run)).toContain('the last remove() returns true, the listening socket is closed');
+  it('closes the listener when the last worker is removed: a new client on its port is refused', () => {
+    const port = /listens on 127\.0\.0\.1:(\d+)/.exec(run.stdout)?.[1];
+    expect(port, transcript(run)).toBeDefined();
+    // The lesson connects to the same port after the last remove(); ECONNREFUSED is what the client saw.
+    expect(run.stdout, transcript(run)).toContain(`the last remove() returns true; a new client on port ${port} gets ECONNREFUSED`);
   });
 
   it('rotates strictly through idle workers, in the order the primary added them', () => {
@@ -122,4 +125,21 @@ describe('lesson 07: RoundRobinHandle', () => {
     expect(served, `added ${added.join(' ')}; served ${served.join(' ')}`).toEqual([...added, ...added, ...added]);
     expect(run.stdout).toContain('strict rotation: yes');
   });
+
+  // --step on a terminal, with a learner who reads for 6.5 s at the first answer
+  // of part 2: meanwhile a client waits in handles, past get()'s 5 s limit.
+  it('lets a learner pause at a --step prompt longer than any of its time limits, and shows the queues after each step', async () => {
+    let first = true;
+    const stepped = await runLesson(7, ['--no-trace'], {
+      timeoutMs: 40_000,
+      step: (prompt) => (first && prompt.includes('reply to seq') ? ((first = false), 6_500) : 0),
+    });
+    expect(stepped.code, transcript(stepped)).toBe(0);
+    expect(stepped.stderr).not.toContain('no reply within');
+    expect(stepped.stdout, transcript(stepped)).toContain('strict rotation: yes');
+    // An answer puts its worker back at the end of free: seen in the queues after the step.
+    const backAtTheEnd = [...stepped.stderr.matchAll(/⏸ {2}(w\d) → primary: reply to seq=\d+[^\n]*\n[^\n]*\n[^\n]*\n {3}after it:\n {3}RR \S+ free=\[([^\]]*)\]/g)]
+      .filter(([, worker, free]) => free.split(',').at(-1) === worker);
+    expect(backAtTheEnd.length, transcript(stepped)).toBeGreaterThan(0);
+  }, 45_000);
 });

@@ -130,7 +130,12 @@ async function byHand(): Promise<void> {
   // Stand-ins leave: remove() returns true for the last one, and the listener closes.
   rr.remove(w1 as unknown as Worker);
   const last = rr.remove(w2 as unknown as Worker);
-  console.log(`  11. remove(w1), remove(w2): the last remove() returns ${last}, the listening socket is closed`);
+  // A new client tells whether the listening socket is really closed.
+  const outcome = await new Promise<string>((resolve) => {
+    const probe = net.connect(port, '127.0.0.1', () => (probe.destroy(), resolve('a connection')));
+    probe.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+  console.log(`  11. remove(w1), remove(w2): the last remove() returns ${last}; a new client on port ${port} gets ${outcome}${outcome === 'ECONNREFUSED' ? ': the listening socket is closed' : ''}`);
   await showTrace('', { indent: '      ' });
   for (const socket of clients) socket.destroy();
 }

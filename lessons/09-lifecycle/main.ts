@@ -8,7 +8,7 @@
  *   fork => 'fork' => 'online' => 'listening' => ... => 'disconnect' => 'exit'
  *   exitedAfterDisconnect: true if it left on purpose (disconnect), false if it died (crash, signal)
  *
- * Mirrors: nothing — teaching program (seed 002's events; src/master/primary.ts fork())
+ * Mirrors: nothing — teaching program (the API guide's events, docs/sources.md; src/master/primary.ts fork())
  * Read next: lessons/09-lifecycle/README.md, then lessons/10-crash-and-respawn
  */
 import type { ChildProcess } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * Lesson 10: crash and respawn under load. Part 1: four workers that crash
- * at random (seed 000's "Ooops", 1 to 3 s after they start) under a
+ * at random (the tutorial's "Ooops", 1 to 3 s after they start) under a
  * supervisor that respawns each one after a backoff, while client lanes
  * send requests, each on a new connection; we count what the clients saw.
  * Part 2: a worker that crashes every time it starts: the backoff doubles,
@@ -10,7 +10,7 @@
  *                 => fork a replacement => 'listening' => 'ready'
  *   more than maxRestarts crashes within restartWindowMs => 'giveup': the slot stays empty
  *
- * Mirrors: nothing — teaching program (seed 000's crash test; src/supervisor/supervisor.ts)
+ * Mirrors: nothing — teaching program (the tutorial's crash test, docs/sources.md; src/supervisor/supervisor.ts)
  * Read next: lessons/10-crash-and-respawn/README.md, then lessons/11-rolling-restart
  */
 import type { ChildProcess } from 'node:child_process';
@@ -20,21 +20,21 @@ import cluster from '../../src/index.ts';
 import { Supervisor, type WorkerLike } from '../../src/supervisor/index.ts';
 import { deadline, failures, finish, flag, option, sleep, startLoad, track } from '../_lib/lesson.ts';
 
-// ---- a worker: seed 000's server, and its time bomb ----
+// ---- a worker: the tutorial's server, and its time bomb ----
 
 function worker(): void {
   if (process.env.LESSON_BROKEN) {
     // Part 2: a worker that can never run (think: a missing config file).
     setTimeout(() => { throw new Error('cannot start: config missing'); }, 50);
   } else {
-    // Seed 000 throws after 1, 2 or 3 whole seconds; we take any time in
+    // The tutorial throws after 1, 2 or 3 whole seconds; we take any time in
     // between, so that four workers started together do not all die together.
     // unref(): the bomb alone does not keep a disconnected worker alive.
     setTimeout(() => { throw new Error('Ooops'); }, 1000 + Math.random() * 2000).unref();
   }
   const work = Number(process.env.LESSON_WORK);
   http.createServer((_req, res) => {
-    for (let i = work; i > 0; i--); // CPU work per request: 1e6 by default (the seed's loop is 1e7)
+    for (let i = work; i > 0; i--); // CPU work per request: 1e6 by default (the tutorial's loop is 1e7)
     res.end(`${process.pid}\n`);
   }).listen(Number(process.env.LESSON_PORT), '127.0.0.1');
 }

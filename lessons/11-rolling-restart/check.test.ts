@@ -2,8 +2,8 @@
  * Checks lesson 11 against its README: on SIGUSR2 and again on SIGHUP the
  * supervisor replaces every worker, one slot at a time, while the client
  * lanes see no failed request; every pid is new and the port never
- * changes. Seed 000's order (disconnect, then fork) with one worker leaves
- * a gap: refused connections, and a new port.
+ * changes. The order of the tutorial in docs/sources.md (disconnect, then
+ * fork) with one worker leaves a gap: refused connections, and a new port.
  *
  * Mirrors: nothing — teaching helper
  * Read next: lessons/11-rolling-restart/README.md
@@ -13,9 +13,9 @@ import { runLesson, transcript, type LessonRun } from '../_lib/run-lesson.ts';
 
 describe('lesson 11: zero-downtime rolling restart', () => {
   let run: LessonRun;
-  let seed: LessonRun;
+  let first: LessonRun;
   beforeAll(async () => {
-    [run, seed] = await Promise.all([runLesson(11), runLesson(11, ['--seed-order'])]);
+    [run, first] = await Promise.all([runLesson(11), runLesson(11, ['--disconnect-first'])]);
   }, 25_000);
 
   it('runs to the end', () => {
@@ -51,9 +51,9 @@ describe('lesson 11: zero-downtime rolling restart', () => {
     expect(run.stdout).toContain('failed requests: 0 (zero downtime)');
   });
 
-  it("shows seed 000's order (disconnect, then fork) with one worker: refused connections, and a new port", () => {
-    expect(seed.code, transcript(seed)).toBe(0);
-    expect(seed.stdout, transcript(seed)).toMatch(/ports reported by 'listening': \d+, \d+ \(CHANGED/);
-    expect(seed.stdout, transcript(seed)).toMatch(/failed: \d+ \(.*ECONNREFUSED \d+/);
+  it('shows the disconnect-first order with one worker: refused connections, and a new port', () => {
+    expect(first.code, transcript(first)).toBe(0);
+    expect(first.stdout, transcript(first)).toMatch(/ports reported by 'listening': \d+, \d+ \(CHANGED/);
+    expect(first.stdout, transcript(first)).toMatch(/failed: \d+ \(.*ECONNREFUSED \d+/);
   });
 });

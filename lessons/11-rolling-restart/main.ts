@@ -1,14 +1,15 @@
 /**
  * Lesson 11: zero-downtime rolling restart. Three supervised workers serve
  * client lanes (new connections and keep-alive ones) without a pause while
- * the primary replaces every worker twice: once on SIGUSR2 (seed 000), once
- * on SIGHUP (seed 002). Each replacement forks the new worker first, waits
- * until it listens, and only then drains and disconnects the old one.
- * `--seed-order` runs seed 000's own order instead (disconnect, then fork).
+ * the primary replaces every worker twice: once on SIGUSR2, once on SIGHUP
+ * (the signals the tutorial and the API guide of docs/sources.md use). Each
+ * replacement forks the new worker first, waits until it listens, and only
+ * then drains and disconnects the old one. `--disconnect-first` runs the
+ * tutorial's own order instead (disconnect, then fork).
  *
  *   SIGUSR2 => for each slot: fork(new) ... 'listening' => drain(old) => old.disconnect() ... 'exit' => next slot
  *
- * Mirrors: nothing — teaching program (seeds 000 and 002; src/supervisor/rolling.ts)
+ * Mirrors: nothing — teaching program (docs/sources.md: the tutorial, the API guide; src/supervisor/rolling.ts)
  * Read next: lessons/11-rolling-restart/README.md, then lessons/12-graceful-shutdown
  */
 import type { ChildProcess } from 'node:child_process';
@@ -23,7 +24,7 @@ function worker(): void {
   const server = http.createServer((_req, res) => res.end(`${process.pid}\n`));
   // Before a planned disconnect the supervisor asks for a drain: every
   // response then says `Connection: close`, so keep-alive clients move on.
-  if (!flag('seed-order')) reportHealth(server);
+  if (!flag('disconnect-first')) reportHealth(server);
   server.listen(0, '127.0.0.1');
 }
 
@@ -66,8 +67,8 @@ async function rolling(): Promise<void> {
       const onReplaced = (): void => void (++replaced === workers && (sup.off('replaced', onReplaced), resolve()));
       sup.on('replaced', onReplaced);
     });
-    const seed = signal === 'SIGUSR2' ? 'seed 000' : 'seed 002, as nginx reloads';
-    console.log(`  ${at()}  kill -${signal.slice(3)} ${process.pid} (${seed}): rolling restart, one slot at a time`);
+    const why = signal === 'SIGHUP' ? ' (the signal nginx reloads on)' : '';
+    console.log(`  ${at()}  kill -${signal.slice(3)} ${process.pid}${why}: rolling restart, one slot at a time`);
     process.kill(process.pid, signal); // the supervisor's handler in this very process starts sup.restart()
     await done;
   }
@@ -86,11 +87,12 @@ async function rolling(): Promise<void> {
 }
 
 /**
- * Seed 000's restartWorker, as written there, without a supervisor: for
- * each worker, disconnect() it, and only on its 'exit' fork the next one
- * and wait for 'listening'. With one worker, nobody listens in between.
+ * The tutorial's restartWorker (docs/sources.md), as written there, without
+ * a supervisor: for each worker, disconnect() it, and only on its 'exit'
+ * fork the next one and wait for 'listening'. With one worker, nobody
+ * listens in between.
  */
-async function seedOrder(): Promise<void> {
+async function disconnectFirst(): Promise<void> {
   const n = option('workers', 1);
   const ports = new Set<number>();
   cluster.on('listening', (_w, address) => ports.add(address.port));
@@ -98,7 +100,7 @@ async function seedOrder(): Promise<void> {
   for (const w of workers) track(w.process as ChildProcess);
   const port = await listening();
   while (Object.values(cluster.workers ?? {}).some((w) => w!.state !== 'listening')) await sleep(20);
-  console.log(`seed 000's order, no supervisor: ${n} worker(s) on 127.0.0.1:${port}, pids ${workers.map((w) => w.process.pid).join(' ')}`);
+  console.log(`disconnect first, then fork, no supervisor: ${n} worker(s) on 127.0.0.1:${port}, pids ${workers.map((w) => w.process.pid).join(' ')}`);
   const load = startLoad(port, { lanes: 4, keepAliveLanes: 2 });
   console.log('load: 4 lanes with a new connection per request, 2 lanes on keep-alive connections, without a pause\n');
   await sleep(300);
@@ -141,7 +143,7 @@ if (cluster.isWorker) {
 } else {
   deadline(15_000);
   console.log('Lesson 11: zero-downtime rolling restart\n');
-  if (flag('seed-order')) await seedOrder();
+  if (flag('disconnect-first')) await disconnectFirst();
   else await rolling();
   finish(0);
 }

@@ -12,7 +12,7 @@
  *            ──stdin "stats"──> app prints stats()      workers ──{cmd:'mini-cluster:health'}──> app
  *            ──kill -TERM──> app: disconnect every worker ... all gone => exit 0 | killTimeoutMs => SIGKILL => exit 1
  *
- * Mirrors: nothing — teaching program (seed 003's manager; src/supervisor/)
+ * Mirrors: nothing — teaching program (the course's manager, docs/sources.md; src/supervisor/)
  * Read next: lessons/12-graceful-shutdown/README.md, then lessons/13-rr-vs-none
  */
 import { spawn, type ChildProcess } from 'node:child_process';

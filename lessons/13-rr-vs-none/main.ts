@@ -29,26 +29,40 @@ const options = parseOptions([
   '--duration', '0.5', '--trickle', '150', '--budget', '60',
 ]) as Options;
 
-/** What each figure means, printed under its table. */
-const READING: Record<Workload, string[]> = {
-  keepalive: [
-    'Each persistent connection is handed to a worker once, then that worker serves all its requests',
-    'directly: the policies differ only in who accepted the 32 connections at the start. Throughput is',
-    'the same within the noise of one short round. Under none the 32 arrive in a burst and whoever is',
-    'awake takes several, so a worker can even be left with none (max/min ∞); the split is over requests.',
-  ],
-  churn: [
-    'A new connection per request: under rr every one crosses the primary (accept, newconn, wait for the',
-    'answer, close its copy), which costs the primary CPU time per connection and throughput; under none the',
-    'primary does nothing per connection. Busy workers are rarely asleep, so wakeups drop under both.',
-  ],
-  trickle: [
-    'One connection at a time, every worker asleep: rr takes the workers in turn (Jain 1, max/min about 1)',
-    'and wakes one worker per connection; none wakes every worker (about one wakeup per worker) and lets the',
-    'scheduler pick the winner, so the split is uneven (lesson 05). With only 150 connections the primary\'s',
-    'background work (it samples its own memory every 50 ms) weighs on its µs per connection, even under none.',
-  ],
+/** What each figure means, printed under its table; `ratio` gives rr ÷ none of a figure as measured. */
+const READING: Record<Workload, (ratio: (f: Figure) => number | null) => string> = {
+  keepalive: (ratio) => 'Each persistent connection is handed to a worker once, then that worker serves all its requests '
+    + 'directly: the policies differ only in who accepted the 32 connections at the start. '
+    + throughput(ratio('requestsPerSec'))
+    + ' Under none the 32 arrive in a burst and whoever is awake takes several, so a worker can even be '
+    + 'left with none (max/min ∞); the split is over requests.',
+  churn: () => 'A new connection per request: under rr every one crosses the primary (accept, newconn, wait for the '
+    + 'answer, close its copy), which costs the primary CPU time per connection and throughput; under none the '
+    + 'primary does nothing per connection. Busy workers are rarely asleep, so wakeups drop under both.',
+  trickle: () => 'One connection at a time, every worker asleep: rr takes the workers in turn (Jain 1, max/min about 1) '
+    + 'and wakes one worker per connection; none wakes every worker (about one wakeup per worker) and lets the '
+    + 'scheduler pick the winner, so the split is uneven (lesson 05). With only 150 connections the primary\'s '
+    + 'background work (it samples its own memory every 50 ms) weighs on its µs per connection, even under none.',
 };
+
+/** The keep-alive throughput sentence, true to the ratio this run measured. */
+function throughput(r: number | null): string {
+  if (r === null) return '';
+  if (Math.abs(r - 1) <= 0.1) return `Throughput came out about the same (rr ÷ none ${r.toFixed(2)}).`;
+  return `Throughput came out ${r < 1 ? 'lower' : 'higher'} under rr this time (rr ÷ none ${r.toFixed(2)}), but on a shared `
+    + 'machine it swings both ways from run to run (0.48 to 1.18 in the runs behind the README): one short round is no verdict.';
+}
+
+/** Words wrapped at `width` columns. */
+function wrap(text: string, width = 102): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) (lines.push(line), (line = word));
+    else line = line === '' ? word : `${line} ${word}`;
+  }
+  return line === '' ? lines : [...lines, line];
+}
 
 const FIGURES: Record<Workload, Figure[]> = {
   keepalive: ['requestsPerSec', 'p99', 'jain', 'maxOverMin'],
@@ -72,17 +86,18 @@ function table(workload: Workload, cells: Cell[], several: boolean, reading: boo
   const impl = cells[0]!.impl;
   const of = (policy: Policy): Cell | undefined => cells.find((c) => c.policy === policy && c.impl === impl);
   const [rr, none] = [of('rr'), of('none')];
-  const ratio = (f: Figure): string => {
+  const ratioOf = (f: Figure): number | null => {
     const a = rr?.medians[f];
     const b = none?.medians[f];
-    return a == null || b == null || b === 0 || !Number.isFinite(a) || !Number.isFinite(b) ? '–' : (a / b).toFixed(2);
+    return a == null || b == null || b === 0 || !Number.isFinite(a) || !Number.isFinite(b) ? null : a / b;
   };
+  const ratio = (f: Figure): string => ratioOf(f)?.toFixed(2) ?? '–';
   const rows = FIGURES[workload].map((f) => [LABELS[f], formatFigure(f, rr?.medians[f] ?? null), formatFigure(f, none?.medians[f] ?? null), ratio(f)]);
   console.log(`\n${TITLES[workload]}${several ? `, ${impl}` : ''}`);
   console.log(renderTable(['', 'rr', 'none', 'rr ÷ none'], rows).replace(/^/gm, '  '));
   const unit = workload === 'keepalive' ? 'requests' : 'connections';
   console.log(`  per worker (${unit}): rr ${rr?.perWorkerTotal.join(' / ')}, none ${none?.perWorkerTotal.join(' / ')}`);
-  if (reading) for (const line of READING[workload]) console.log(`  ${line}`);
+  if (reading) for (const line of wrap(READING[workload](ratioOf))) console.log(`  ${line}`);
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
  * Lesson 14: beyond one process group. Two ways to spread connections over
  * processes that share nothing, no primary and no IPC. Part 1: nginx as an
  * upstream balancer in front of three plain Node processes, each on its own
- * port (seed 001); where nginx is not installed, a small Node proxy stands
+ * port (the herd article's alternative, docs/sources.md); where nginx is not installed, a small Node proxy stands
  * in for it. Part 2: SO_REUSEPORT (Node >= 22.12): three processes bind the
  * same port and the kernel spreads the connections; on older Node the
  * lesson shows that the option is ignored.
@@ -10,7 +10,7 @@
  *   client => nginx :P => upstream { b1 :P1, b2 :P2, b3 :P3 } in turn   (a process in front)
  *   client => kernel: hash(addresses, ports) => one of b1, b2, b3, all bound to :P   (no process in front)
  *
- * Mirrors: nothing — teaching program (seed 001's "nginx proxy"; field notes on SO_REUSEPORT)
+ * Mirrors: nothing — teaching program (docs/sources.md: the herd article's nginx proxy; the field notes on SO_REUSEPORT)
  * Read next: lessons/14-beyond-one-process-group/README.md, then lessons/README.md
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -163,7 +163,7 @@ function proxy(port: number, backends: Backend[]): Promise<http.Server> {
 }
 
 async function balancer(): Promise<void> {
-  console.log('Part 1: a balancer in front of three separate processes (seed 001)\n');
+  console.log('Part 1: a balancer in front of three separate processes\n');
   const backends = await Promise.all([1, 2, 3].map((n) => startBackend(n)));
   console.log(`  three plain node processes, each with its own server and port, no cluster, no IPC between them:`);
   console.log(`  ${backends.map((b) => `${b.name} on 127.0.0.1:${b.port} (pid ${b.proc.pid})`).join(', ')}`);

@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import { pausedMs } from '../../src/step.ts';
 
 // ---- command-line flags: `npm run lesson 5 -- --workers 3 --no-strace` ----
 
@@ -59,13 +60,13 @@ export function killAll(): void {
  */
 export function deadline(ms = 15_000): void {
   // Stepping through (npm run lesson N -- --step) waits for you at every
-  // message: the lesson may take as long as you like, up to half an hour.
-  if (steppingThrough()) ms = Math.max(ms, 30 * 60_000);
-  setTimeout(() => {
-    console.error(`lesson: still running after ${ms} ms, stopping (this is a bug in the lesson)`);
+  // message: the time at a prompt does not count (after()), so you may
+  // read as long as you like, and a lesson that hangs is still stopped.
+  after(ms, () => {
+    console.error(`lesson: still running after ${ms} ms${steppingThrough() ? ' (not counting the pauses at a prompt)' : ''}, stopping (this is a bug in the lesson)`);
     killAll();
     process.exit(1);
-  }, ms).unref();
+  }, { unref: true });
   // Ctrl-C in the terminal: take the children down with us.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -87,7 +88,33 @@ export function finish(code = 0): never {
   process.exit(code);
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// ---- the lesson's own timers: stepping through leaves the pauses out ----
+
+/**
+ * Run `fire` after `ms` of the lesson's running time. While stepping
+ * through (--step), the time the primary spends waiting at a prompt does
+ * not count, so no timer of the lesson runs out while you read. Returns a
+ * function that cancels it.
+ */
+export function after(ms: number, fire: () => void, options: { unref?: boolean } = {}): () => void {
+  const stepping = steppingThrough();
+  const start = performance.now();
+  const pausedAtStart = stepping ? pausedMs() : 0;
+  let timer: NodeJS.Timeout;
+  const arm = (delay: number): void => {
+    timer = setTimeout(check, delay);
+    if (options.unref) timer.unref();
+  };
+  function check(): void {
+    const running = performance.now() - start - (stepping ? pausedMs() - pausedAtStart : 0);
+    if (!stepping || running >= ms) fire();
+    else arm(ms - running); // a pause happened meanwhile: wait out the rest
+  }
+  arm(ms);
+  return () => clearTimeout(timer);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => void after(ms, resolve));
 
 // ---- a client that opens one new TCP connection per request ----
 
@@ -107,7 +134,10 @@ export function get(port: number, path = '/', timeoutMs = 5_000, agent: http.Age
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - start }));
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no reply within ${timeoutMs} ms`)));
+    const giveUp = (): void => void req.destroy(new Error(`no reply within ${timeoutMs} ms`));
+    // Stepping: the pauses at a prompt do not count against the reply (see after()).
+    if (steppingThrough()) req.on('close', after(timeoutMs, giveUp));
+    else req.setTimeout(timeoutMs, giveUp);
     req.on('error', reject);
   });
 }

@@ -27,21 +27,38 @@ export interface LessonRun { code: number | null; signal: NodeJS.Signals | null;
  * Run lesson `n` with `args`; resolve when it exits. A lesson that is still
  * running after `timeoutMs` is killed (by its pid; the lesson's own handler
  * kills its children) and the run resolves with what it printed so far.
+ * With `step`, the lesson steps through (MINI_CLUSTER_STEP=pipe) and each
+ * prompt is answered with Enter after `step(prompt, n)` milliseconds, as a
+ * learner reading at the terminal would.
  */
-export function runLesson(n: number, args: string[] = [], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<LessonRun> {
-  const { timeoutMs = 20_000, env } = options;
+export function runLesson(
+  n: number,
+  args: string[] = [],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; step?: (prompt: string, n: number) => number } = {},
+): Promise<LessonRun> {
+  const { timeoutMs = 20_000, env, step } = options;
   const main = path.join(lessonDir(n), 'main.ts');
   const start = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env, ...(step ? { MINI_CLUSTER_STEP: 'pipe' } : {}) },
+      stdio: [step ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let prompts = 0;
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (step === undefined) return;
+      // Each prompt ends with "> "; answer every new one after its delay.
+      const blocks = stderr.split('[Enter] act on it');
+      for (; prompts < blocks.length - 1; prompts++) {
+        const prompt = blocks[prompts].slice(blocks[prompts].lastIndexOf('⏸'));
+        setTimeout(() => child.stdin?.writable && child.stdin.write('\n'), step(prompt, prompts));
+      }
+    });
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
       setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 1_000).unref();

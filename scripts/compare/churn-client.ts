@@ -1,6 +1,7 @@
 // A deliberately small HTTP client that opens a fresh TCP connection for every
-// request. autocannon miscounts this pattern (see field notes), so churn and
-// trickle use this instead and the totals are checked against the workers'.
+// request. autocannon miscounts this pattern (the field notes in
+// docs/sources.md), so churn and trickle use this instead and the totals
+// are checked against the workers'.
 // Mirrors: nothing — teaching helper
 // Read next: scripts/compare/keepalive.ts (the keep-alive workload, via autocannon)
 //

@@ -3,12 +3,13 @@
 // Mirrors: nothing — teaching helper
 // Read next: scripts/compare/svg.ts (the charts), test/compare/html-render.test.ts
 //
-// Summary => targets, throughput and wakeups side by side, per-worker bars, tables, memory.
+// Summary => what the columns mean, throughput and wakeups side by side, per-worker bars,
+// tables, ratios, mini-cluster's targets, memory, and what the run shows.
 
 import type { Impl, Policy, Workload } from './protocol.ts';
-import type { Cell, Figure, Summary } from './summary.ts';
+import { findings, type Cell, type Figure, type Summary } from './summary.ts';
 import { barChart, escapeHtml, type BarGroup } from './svg.ts';
-import { COLUMNS, FIGURE_LABELS, formatFigure, WORKLOAD_TITLES } from './table.ts';
+import { COLUMNS, FIGURE_LABELS, formatFigure, LEGEND, rangeOf, TARGETS_NOTE, TARGETS_TITLE, verdictOf, WORKLOAD_TITLES } from './table.ts';
 
 /** Bar colours, one per implementation; the render test looks for these pixels. */
 export const COLORS: Record<Impl, string> = { 'mini-cluster': '#1f77b4', 'node:cluster': '#ff7f0e' };
@@ -66,12 +67,14 @@ function ratioTable(summary: Summary): string {
 
 function targetList(summary: Summary): string {
   const items = summary.targets.map((t) => {
-    const cls = t.met === null ? 'na' : t.met ? 'met' : 'missed';
-    const verdict = t.met === null ? 'not measured' : t.met ? 'met' : 'missed';
-    const range = t.roundRange ? `; single rounds ${t.roundRange[0].toFixed(2)}–${t.roundRange[1].toFixed(2)}` : '';
-    return `<li class="${cls}"><b>${verdict}</b> ${escapeHtml(t.description)}: ${t.value === null ? '–' : t.value.toFixed(3)} (target ${escapeHtml(t.limit)}${range})</li>`;
+    const cls = t.met === null ? 'na' : t.roundsDisagree ? 'unsettled' : t.met ? 'met' : 'missed';
+    return `<li class="${cls}"><b>${escapeHtml(verdictOf(t))}</b> ${escapeHtml(t.description)}: ${t.value === null ? '–' : t.value.toFixed(3)} (target ${escapeHtml(t.limit)}${escapeHtml(rangeOf(t))})<br><small>${escapeHtml(t.meaning)}</small></li>`;
   });
-  return `<ul class="targets">${items.join('')}</ul>`;
+  return `<p>${TARGETS_NOTE.map(escapeHtml).join(' ')}</p><ul class="targets">${items.join('')}</ul>`;
+}
+
+function legend(): string {
+  return `<dl class="legend">${LEGEND.map(([label, meaning]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(meaning)}</dd>`).join('')}</dl>`;
 }
 
 function memoryList(summary: Summary): string {
@@ -93,7 +96,8 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 
 table { border-collapse: collapse; margin: .5em 0 1.5em; } th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
 th:first-child, td:first-child { text-align: left; }
 .swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; }
-.targets .met b { color: #1a7f37; } .targets .missed b { color: #c62828; } .targets .na b { color: #777; }
+.targets .met b { color: #1a7f37; } .targets .missed b { color: #c62828; } .targets .unsettled b { color: #a15c00; } .targets .na b { color: #777; }
+.legend { display: grid; grid-template-columns: max-content 1fr; gap: 2px 1em; } .legend dt { font-weight: 600; } .legend dd { margin: 0; }
 .notes { background: #fff8e1; padding: .5em 1em; border-left: 4px solid #f0c000; }`;
 
 export function renderHtml(summary: Summary, meta: ReportMeta): string {
@@ -114,11 +118,13 @@ export function renderHtml(summary: Summary, meta: ReportMeta): string {
 <p>${meta.lines.map(escapeHtml).join('<br>')}</p>
 ${meta.notes.length ? `<div class="notes">${meta.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join('')}</div>` : ''}
 <p><span class="swatch" style="background:${COLORS['mini-cluster']}"></span>mini-cluster &nbsp; <span class="swatch" style="background:${COLORS['node:cluster']}"></span>node:cluster</p>
-<h2>Targets</h2>${targetList(summary)}
+<h2>What the columns mean</h2>${legend()}
 <h2>Throughput, wakeups and primary cost, side by side</h2><div class="charts">${headline}</div>
 ${workloads.map((w) => `<h2>${escapeHtml(WORKLOAD_TITLES[w])}</h2><p>Bars: each worker's ${w === 'keepalive' ? 'requests' : 'connections'}, counted by the workers themselves, summed over the rounds. Table: medians.</p><div class="charts">${perWorkerCharts(summary, w)}</div>${figureTable(summary, w)}`).join('\n')}
 <h2>Ratios of medians</h2>${ratioTable(summary)}
+<h2>${escapeHtml(TARGETS_TITLE[0]!.toUpperCase() + TARGETS_TITLE.slice(1))}</h2>${targetList(summary)}
 <h2>Memory as connections are served</h2>${memoryList(summary)}
+<h2>What this run shows</h2>${findings(summary).map((sentence) => `<p>${escapeHtml(sentence)}</p>`).join('')}
 </body></html>
 `;
 }

@@ -15,7 +15,7 @@ import { parseOptions, USAGE, type Options } from './options.ts';
 import { runAll, startSetUps, warmUp, type RunRecord } from './runner.ts';
 import { measureStartup, renderStartup, summariseStartup } from './startup.ts';
 import { summarise } from './summary.ts';
-import { renderBars, renderSummary } from './table.ts';
+import { renderBars, renderFindings, renderSummary } from './table.ts';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 
@@ -64,13 +64,18 @@ async function main(): Promise<number> {
   log(`measuring (at ${at()})`);
   const records = await runAll(setUps, options, startedAt + options.budgetSec * 1000, log);
   const rounds = Math.max(...records.map((r) => r.round));
-  if (rounds < options.rounds) meta.notes.push(`Only ${rounds} of ${options.rounds} rounds fitted in the ${options.budgetSec} s budget (a busy machine).`);
+  if (rounds < options.rounds) {
+    // Say so where the report starts, not only in the log of the run.
+    meta.notes.unshift(`Only ${rounds} of ${options.rounds} rounds fitted in the ${options.budgetSec} s budget (a busy machine): each figure is a median of ${rounds} run${rounds === 1 ? '' : 's'}.`);
+    meta.lines[1] = meta.lines[1]!.replace(`${options.rounds} rounds`, `${rounds} of ${options.rounds} rounds`);
+  }
   await stopAll();
   log(`stopped every primary (at ${at()})`);
 
   const summary = summarise(records);
-  log(renderSummary(summary));
+  log(renderSummary(summary, { roundsAsked: options.rounds, budgetSec: options.budgetSec }));
   log(renderBars(summary.cells));
+  log(renderFindings(summary));
   log(renderStartup(startup, options.workers));
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   log(`\nfinished in ${seconds} s`);

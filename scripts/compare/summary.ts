@@ -1,8 +1,8 @@
 // Turns the run records into what people read: medians per set-up and
-// workload, ratios (mini-cluster ÷ node:cluster, rr ÷ none), the issue's
-// performance targets, and whether memory grows with connections served.
+// workload, ratios (mini-cluster ÷ node:cluster, rr ÷ none), mini-cluster's
+// performance targets against node:cluster, and whether memory grows with connections served.
 // Mirrors: nothing — teaching helper
-// Read next: scripts/compare/table.ts (terminal) and scripts/compare/html.ts (report)
+// Read next: scripts/compare/table.ts (the terminal view) and scripts/compare/html.ts (the report)
 
 import type { Impl, Policy, Workload } from './protocol.ts';
 import type { RunRecord } from './runner.ts';
@@ -31,11 +31,20 @@ export interface RatioRow {
   rrOverNone: Partial<Record<Impl, number | null>>;
 }
 
+/**
+ * A goal mini-cluster sets itself against node:cluster (the project's own, not
+ * Node's, and not about round robin against SCHED_NONE): as fast, and no more
+ * primary CPU or memory, within a margin.
+ */
 export interface Target {
   description: string;
+  /** The goal in a plain sentence. */
+  meaning: string;
   value: number | null;
   limit: string;
   met: boolean | null; // null: not measured in this run
+  /** Some single round met the goal although the median did not (or the reverse): a verdict one run cannot settle. */
+  roundsDisagree?: boolean;
   // For mini ÷ node ratios: the lowest and highest ratio between the two
   // adjacent runs of one round, to show how much one round can be trusted.
   roundRange?: [number, number];
@@ -118,21 +127,35 @@ const pickOf = (r: RunRecord | undefined, figure: Figure) => (r ? pick(r, figure
 
 function targetsOf(m: MedianOf, records: RunRecord[]): Target[] {
   const targets: Target[] = [];
+  const tests: ((v: number) => boolean)[] = [];
   const withRange = (policy: Policy, workload: Workload, figure: Figure) => {
     const range = roundRange(records, policy, workload, figure);
-    if (range) targets[targets.length - 1]!.roundRange = range;
+    const target = targets[targets.length - 1]!;
+    const test = tests[tests.length - 1]!;
+    if (range) {
+      target.roundRange = range;
+      if (target.met !== null) target.roundsDisagree = range.some((r) => test(r) !== target.met);
+    }
   };
-  const atLeast = (description: string, value: number | null, limit: number) =>
-    targets.push({ description, value, limit: `≥ ${limit}`, met: value === null ? null : value >= limit });
-  const atMost = (description: string, value: number | null, limit: number, unit = '') =>
-    targets.push({ description, value, limit: `≤ ${limit}${unit}`, met: value === null ? null : value <= limit });
+  const atLeast = (description: string, meaning: string, value: number | null, limit: number) => {
+    tests.push((v) => v >= limit);
+    targets.push({ description, meaning, value, limit: `≥ ${limit}`, met: value === null ? null : value >= limit });
+  };
+  const atMost = (description: string, meaning: string, value: number | null, limit: number, unit = '') => {
+    tests.push((v) => v <= limit);
+    targets.push({ description, meaning, value, limit: `≤ ${limit}${unit}`, met: value === null ? null : value <= limit });
+  };
+  const name = (policy: Policy) => (policy === 'rr' ? 'round robin' : 'SCHED_NONE');
   for (const policy of ['rr', 'none'] as const) {
-    atLeast(`keepalive requests/s, mini ÷ node, ${policy}`, ratio(m('mini-cluster', policy, 'keepalive', 'requestsPerSec'), m('node:cluster', policy, 'keepalive', 'requestsPerSec')), 0.95);
+    atLeast(`keepalive requests/s, mini ÷ node, ${policy}`, `mini-cluster serves at least 95 % of node:cluster's keep-alive requests per second under ${name(policy)}`,
+      ratio(m('mini-cluster', policy, 'keepalive', 'requestsPerSec'), m('node:cluster', policy, 'keepalive', 'requestsPerSec')), 0.95);
     withRange(policy, 'keepalive', 'requestsPerSec');
-    atLeast(`churn connections/s, mini ÷ node, ${policy}`, ratio(m('mini-cluster', policy, 'churn', 'connectionsPerSec'), m('node:cluster', policy, 'churn', 'connectionsPerSec')), 0.95);
+    atLeast(`churn connections/s, mini ÷ node, ${policy}`, `mini-cluster serves at least 95 % of node:cluster's new connections per second under ${name(policy)}`,
+      ratio(m('mini-cluster', policy, 'churn', 'connectionsPerSec'), m('node:cluster', policy, 'churn', 'connectionsPerSec')), 0.95);
     withRange(policy, 'churn', 'connectionsPerSec');
   }
-  atMost('primary CPU µs per connection (churn, rr), mini ÷ node', ratio(m('mini-cluster', 'rr', 'churn', 'primaryCpuUsPerConnection'), m('node:cluster', 'rr', 'churn', 'primaryCpuUsPerConnection')), 1.05);
+  atMost('primary CPU µs per connection (churn, rr), mini ÷ node', "mini-cluster's primary spends at most 5 % more CPU per handed-over connection than node:cluster's",
+    ratio(m('mini-cluster', 'rr', 'churn', 'primaryCpuUsPerConnection'), m('node:cluster', 'rr', 'churn', 'primaryCpuUsPerConnection')), 1.05);
   withRange('rr', 'churn', 'primaryCpuUsPerConnection');
   // Memory: medians per workload, then the larger of the workloads named.
   const rss = (impl: Impl, policy: Policy, workloads: Workload[], figure: 'primaryRssMiB' | 'workerRssMiB') => {
@@ -141,10 +164,12 @@ function targetsOf(m: MedianOf, records: RunRecord[]): Target[] {
   };
   for (const policy of ['rr', 'none'] as const) {
     const measured: Workload[] = ['keepalive', 'churn'];
-    atMost(`primary peak RSS (keepalive, churn), mini ÷ node, ${policy}`, ratio(rss('mini-cluster', policy, measured, 'primaryRssMiB'), rss('node:cluster', policy, measured, 'primaryRssMiB')), 1.1);
+    atMost(`primary peak RSS (keepalive, churn), mini ÷ node, ${policy}`, `mini-cluster's primary uses at most 10 % more memory than node:cluster's under ${name(policy)}`,
+      ratio(rss('mini-cluster', policy, measured, 'primaryRssMiB'), rss('node:cluster', policy, measured, 'primaryRssMiB')), 1.1);
     const mini = rss('mini-cluster', policy, [...measured, 'trickle'], 'workerRssMiB');
     const node = rss('node:cluster', policy, [...measured, 'trickle'], 'workerRssMiB');
-    atMost(`worker RSS, mini − node, ${policy}`, mini === null || node === null ? null : Math.round((mini - node) * 10) / 10, 5, ' MiB');
+    atMost(`worker RSS, mini − node, ${policy}`, `a mini-cluster worker uses at most 5 MiB more memory than a node:cluster worker under ${name(policy)}`,
+      mini === null || node === null ? null : Math.round((mini - node) * 10) / 10, 5, ' MiB');
   }
   return targets;
 }
@@ -161,4 +186,48 @@ function memoryOf(records: RunRecord[]): MemoryTrend[] {
     const flat = grewLittle(primaryGrowthMiB, points[0]!.primaryRssMiB) && grewLittle(workerGrowthMiB, points[0]!.workerRssMiB);
     return { impl: runs[0]!.impl, policy: runs[0]!.policy, points, primaryGrowthMiB, workerGrowthMiB, flat };
   });
+}
+
+/**
+ * What this run shows, in a few plain sentences built from its own figures
+ * (so they can never contradict the tables): fairness and the herd when
+ * connections come one at a time, the cost of round robin's hop under
+ * churn, and how mini-cluster did against its targets.
+ */
+export function findings(summary: Summary): string[] {
+  const out: string[] = [];
+  const impl: Impl = summary.cells.some((c) => c.impl === 'mini-cluster') ? 'mini-cluster' : 'node:cluster';
+  const m = (policy: Policy, workload: Workload, figure: Figure): number | null =>
+    summary.cells.find((c) => c.impl === impl && c.policy === policy && c.workload === workload)?.medians[figure] ?? null;
+  const f = (v: number, digits: number): string => (v === Infinity ? '∞' : v.toFixed(digits));
+
+  const [jainRr, jainNone] = [m('rr', 'trickle', 'jain'), m('none', 'trickle', 'jain')];
+  if (jainRr !== null && jainNone !== null) {
+    out.push(`One connection at a time (trickle), ${impl}'s workers split the connections with Jain's index ${f(jainRr, 3)} under round robin `
+      + `and ${f(jainNone, 3)} under SCHED_NONE (1 is perfectly even): ${jainRr > jainNone ? 'round robin was the fairer' : 'SCHED_NONE was as fair or fairer this time'}.`);
+  }
+  const [wakeRr, wakeNone] = [m('rr', 'trickle', 'wakeupsPerConnection'), m('none', 'trickle', 'wakeupsPerConnection')];
+  if (wakeRr !== null && wakeNone !== null) {
+    out.push(`Each of those connections cost ${f(wakeNone, 1)} wakeups among the workers under SCHED_NONE and ${f(wakeRr, 1)} under round robin`
+      + `${wakeNone > 1.5 * wakeRr ? ': the thundering herd, every idle worker woken for a connection only one can take' : ''}.`);
+  }
+  const [connRr, connNone] = [m('rr', 'churn', 'connectionsPerSec'), m('none', 'churn', 'connectionsPerSec')];
+  const [usRr, usNone] = [m('rr', 'churn', 'primaryCpuUsPerConnection'), m('none', 'churn', 'primaryCpuUsPerConnection')];
+  if (connRr !== null && connNone !== null && connNone > 0) {
+    const cost = usRr !== null && usNone !== null
+      ? `, and its primary spent ${Math.round(usRr)} µs of CPU per connection against ${Math.round(usNone)} under SCHED_NONE${usRr > usNone ? ' (the hop: accept, hand over, wait for the answer)' : ''}`
+      : '';
+    out.push(`With a new connection per request (churn), round robin served ${(connRr / connNone).toFixed(2)} times SCHED_NONE's connections per second${cost}.`);
+  }
+  const measured = summary.targets.filter((t) => t.met !== null);
+  if (measured.length > 0) {
+    const missed = measured.filter((t) => t.met === false);
+    const unsure = missed.filter((t) => t.roundsDisagree);
+    out.push(`mini-cluster met ${measured.length - missed.length} of its ${measured.length} targets against node:cluster`
+      + (missed.length === 0 ? '.'
+        : unsure.length === 0 ? `; ${missed.length === 1 ? 'the miss held' : 'the misses held'} in every single round.`
+          : `; of the ${missed.length} missed, ${unsure.length} ${unsure.length === 1 ? 'was' : 'were'} met in some single round, so this run does not settle ${unsure.length === 1 ? 'it' : 'them'}.`));
+  }
+  out.push('Lesson 13 reads each figure one by one: npm run lesson 13, and lessons/13-rr-vs-none/README.md.');
+  return out;
 }

@@ -1,6 +1,6 @@
-// The three measured guarantees of issue 4, each a function that starts a
+// The supervisor's three measured guarantees, each a function that starts a
 // primary, puts load on it, does the damage, and returns figures.
-// Mirrors: nothing — the patterns of PM2 and the seed articles (000: crashes under autocannon, ~92%)
+// Mirrors: nothing — the patterns of PM2 and of docs/sources.md (the tutorial's crashes under autocannon, ~92%)
 // Read next: scripts/resilience.ts (the tables)
 //
 //   rolling:  load ─► SIGUSR2 ─► every worker replaced ─► load stops     => failures must be 0

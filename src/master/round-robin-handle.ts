@@ -3,13 +3,14 @@
  * one idle worker over IPC.
  *
  * Mirrors: lib/internal/cluster/round_robin_handle.js (Node v20). Longer than
- *          Node's ~130 lines for the trace hooks and the DIVERGENCE fixes (each
- *          tagged below): a handoff its worker never answers is redistributed,
+ *          Node's ~130 lines for the trace hooks and seven DIVERGENCE fixes
+ *          (each tagged below): a socket bound after every worker left is
+ *          closed, a second add() of a worker is refused instead of asserted,
  *          a refusal after the last worker left is closed, a last worker
- *          leaving on purpose is handed the queued clients (drain), every
- *          worker leaving while binding closes the socket, a duplicate add is
- *          refused, a refused connection is never offered twice to the same
- *          worker, and the queue can be bounded (maxPending).
+ *          leaving on purpose is handed the queued clients (drain), a handoff
+ *          its worker never answers is redistributed, a refused connection is
+ *          never offered twice to the same worker, and the queue can be
+ *          bounded (maxPending).
  * Read next: src/worker/child.ts (onconnection, the worker's half)
  *
  *   connection arrives => distribute(handle) => handoff(worker)
@@ -237,7 +238,7 @@ export class RoundRobinHandle {
     if (this.all.size !== 1 || !this.all.has(worker.id)) return;
     this.handle?.close();
     this.handle = null;
-    decide(`last worker w${worker.id} leaving: listener closed, ${this.handles.length} queued client(s) handed to it`);
+    decide(`last worker w${worker.id} leaving ${this.key}: listener closed, ${this.handles.length} queued client(s) handed to it`);
     for (const handle of this.handles.splice(0)) this.newconn(worker, handle);
   }
 

@@ -8,7 +8,7 @@
  *
  * Mirrors: nothing — Node has no scheduler (DIVERGENCE: an extension, set with
  *          setupPrimary({ scheduler }) or MINI_CLUSTER_SCHEDULER)
- * Read next: src/master/round-robin-handle.ts (schedule, where pick() is called)
+ * Read next: src/master/scheduled-handle.ts (enqueue, where pick() is called)
  *
  *   'least-connections'  fewest open (+ pending) connections; ties in round-robin order
  *   'power-of-two'       two random candidates, the one with fewer

@@ -5,7 +5,7 @@
  * connection: that is the thundering herd, and the imbalance it brings.
  *
  * Mirrors: lib/internal/cluster/shared_handle.js (Node v20)
- * Read next: src/worker/child.ts (shared), then lessons 05 (the herd)
+ * Read next: src/worker/child.ts (shared), then lessons/05-thundering-herd/README.md
  *
  *   worker 1                     primary                          worker 2
  *     |-- queryServer seq:1 --->| bind() once: _createServerHandle   |

@@ -5,7 +5,7 @@
  * is lost; every change goes back out to every worker, so reads are local.
  *
  * Mirrors: nothing — the pattern seed 003 builds by hand (its StateManager)
- * Read next: src/messaging/hub.ts (who pushes the changes), src/messaging/link.ts (join)
+ * Read next: src/messaging/hub.ts (who pushes the changes), src/messaging/link.ts (Link)
  *
  *   worker A: increment('hits') ──request──► primary: hits 41 → 42, version 7
  *                                            ├─{cmd:'mini-cluster:state', version 7, key 'hits', value 42}─► every worker

@@ -3,8 +3,8 @@
  * backoff per slot, and a cap on restarts inside a sliding time window.
  * Pure arithmetic on timestamps, so the unit spec needs no processes.
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles
- * Read next: src/supervisor/supervisor.ts (onexit uses both)
+ * Mirrors: nothing — the patterns of PM2 and of the articles in docs/sources.md
+ * Read next: src/supervisor/supervisor.ts (#onexit: it uses both)
  *
  *   crash 1 => wait 100 ms, crash 2 => 200 ms, crash 3 => 400 ms ... capped at maxDelayMs
  *   a worker that stayed up for stableAfterMs resets the doubling to 100 ms
@@ -25,7 +25,7 @@ export function backoffDelay(streak: number, initialMs: number, maxMs: number): 
 /**
  * The restart history of one slot. Backoff slows a crash loop down; the
  * window cap ends it, because some faults never go away by waiting
- * (seed 003's "restart limits": maxRestarts in a window, then give up).
+ * (the course's "restart limits" in docs/sources.md: maxRestarts in a window, then give up).
  */
 export class CrashHistory {
   /** Consecutive crashes without a stable run in between: the backoff exponent. */

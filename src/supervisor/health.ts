@@ -4,7 +4,7 @@
  * worker, say "ready" when a slow start is over. Call it from the worker
  * program; it only uses `process.send` and its 'message' event.
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles (seed 003's per-worker stats)
+ * Mirrors: nothing — the patterns of PM2 and of docs/sources.md (the course's per-worker stats)
  * Read next: src/supervisor/lifecycle.ts (retire: why drain), src/supervisor/supervisor.ts (stats())
  *
  *   reportHealth(server) => {cmd:'mini-cluster:health', rss, cpuPercent, requests, ...} every intervalMs
@@ -38,7 +38,7 @@ function tell(message: object): void {
  * Start reporting for `server` (null: memory and CPU only). Requests are
  * counted on the server's 'request' event; memory is the RSS, the figure
  * the kernel (and the OOM killer) goes by, rather than heapUsed, which
- * misses buffers and native memory (seed 003 reports heapUsed).
+ * misses buffers and native memory (the course in docs/sources.md reports heapUsed).
  */
 export function reportHealth(server: Server | null, options: HealthOptions = {}): HealthReporter {
   const intervalMs = options.intervalMs ?? 1000;

@@ -3,7 +3,7 @@
  * cap, rolling restart, graceful shutdown, health and readiness. It uses
  * only the public cluster API, so it takes `node:cluster` as well as ours.
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles
+ * Mirrors: nothing — the patterns of PM2 and of the articles in docs/sources.md
  * Read next: src/supervisor/supervisor.ts, then rolling.ts, lifecycle.ts, health.ts
  *
  *   // primary                                  // worker

@@ -3,7 +3,7 @@
  * ready to take connections?" and "make the old worker leave, gracefully if
  * it can, by force if it must". Each wait is bounded by a timer.
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles
+ * Mirrors: nothing — the patterns of PM2 and of the articles in docs/sources.md
  * Read next: src/supervisor/supervisor.ts (who calls them), src/supervisor/health.ts (the drain, worker side)
  *
  *   waitReady: fork() ... 'listening' (or {cmd:'mini-cluster:ready'})  => resolve

@@ -3,7 +3,7 @@
  * (events, stats(), restart and shutdown results). Defaults follow PM2 where
  * PM2 has a figure, and say so.
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles
+ * Mirrors: nothing — the patterns of PM2 and of the articles in docs/sources.md
  * Read next: src/supervisor/supervisor.ts
  */
 import type { CrashHistory } from './backoff.ts';
@@ -39,7 +39,7 @@ export interface SupervisorOptions {
   killTimeoutMs?: number;
   /** Replace a worker (rolling, just that one) whose reported RSS goes above this; 0 = never. */
   maxRssBytes?: number;
-  /** Signals that start a rolling restart: SIGUSR2 (seed 000) and SIGHUP (seed 002, as nginx reloads). */
+  /** Signals that start a rolling restart: SIGUSR2 and SIGHUP (as nginx reloads). */
   restartSignals?: NodeJS.Signals[];
   /** Signals that start a graceful shutdown. A second one forces it. */
   shutdownSignals?: NodeJS.Signals[];

@@ -4,7 +4,7 @@
  * so `node:cluster` and mini-cluster both fit: the supervisor is a client of
  * cluster, not a part of it.
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles
+ * Mirrors: nothing — the patterns of PM2 and of the articles in docs/sources.md
  * Read next: src/supervisor/supervisor.ts (the primary side), src/supervisor/health.ts (the worker side)
  *
  *   primary (supervisor)                           worker (health.ts)

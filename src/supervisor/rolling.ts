@@ -4,14 +4,15 @@
  * restart does this for each slot in turn, so the pool never has fewer
  * ready workers than it started with.
  *
- * Mirrors: nothing — the patterns of PM2 (`pm2 reload`) and the seed articles
+ * Mirrors: nothing — the patterns of PM2 (`pm2 reload`) and of docs/sources.md
  * Read next: src/supervisor/lifecycle.ts (waitReady, retire), src/supervisor/supervisor.ts (restart())
  *
  *   old w1 serving ───────────────────────────────┐ drain, disconnect() ... 'exit'
  *   fork(w5) ... 'listening' ─► slot 0 = w5 ─────────────────────────────────────► w5 serving
  *                                      then the same for slot 1, slot 2, ...
  *
- * Seed 000 does it the other way round (disconnect the old one, then fork):
+ * The tutorial in docs/sources.md does it the other way round (disconnect the
+ * old one, then fork; lesson 11's --disconnect-first):
  * for one fork's start-up time the pool is a worker short, and with a single
  * worker the port is closed: the primary closes the listener when its last
  * worker leaves, and new clients get ECONNREFUSED until the fork listens.

@@ -3,7 +3,7 @@
  * workers one by one, SIGINT or SIGTERM shut down gracefully, and a second
  * SIGINT/SIGTERM during a shutdown stops waiting and kills what is left.
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles (000: SIGUSR2, 002: SIGHUP)
+ * Mirrors: nothing — the patterns of PM2 and of docs/sources.md (the tutorial's SIGUSR2, the API guide's SIGHUP)
  * Read next: src/supervisor/supervisor.ts (restart, shutdown, forceKill)
  *
  *   kill -USR2 <primary>  => supervisor.restart()

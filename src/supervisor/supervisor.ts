@@ -4,7 +4,7 @@
  * workers one by one on SIGUSR2/SIGHUP, shuts down gracefully on
  * SIGINT/SIGTERM, and keeps each worker's latest health report.
  *
- * Mirrors: nothing — the patterns of PM2 and the seed articles (000, 002, 003)
+ * Mirrors: nothing — the patterns of PM2 and of docs/sources.md (the tutorial, the API guide, the course)
  * Read next: src/supervisor/rolling.ts, src/supervisor/lifecycle.ts, src/supervisor/health.ts
  *
  *   fork ─► ready ─► serving ─┬─ crash (exitedAfterDisconnect false) ─► backoff ─► fork

@@ -38,6 +38,16 @@ describe('the HTML report', () => {
     expect(html).not.toMatch(/<script|<link |src=|href="http/);
   });
 
+  it('defines the columns before the figures, explains the targets after them, and ends with what the run shows', () => {
+    const at = (text: string) => html.indexOf(text);
+    for (const label of ['Jain', 'max/min', 'busiest', 'wakeups/conn', 'primary µs/conn']) expect(html).toContain(`<dt>${label}</dt><dd>`);
+    expect(at('What the columns mean')).toBeLessThan(at('<svg '));
+    expect(at("Targets: mini-cluster's own goals against node:cluster")).toBeGreaterThan(at('Ratios of medians'));
+    expect(html).toContain("mini-cluster serves at least 95 % of node:cluster's keep-alive requests per second under round robin");
+    expect(at('What this run shows')).toBeGreaterThan(at('Memory as connections are served'));
+    expect(html).toContain('lessons/13-rr-vs-none/README.md');
+  });
+
   it('paints every chart in headless Chromium', async (ctx) => {
     ctx.skip(noChromium !== null, noChromium ?? '');
     dir = mkdtempSync(join(tmpdir(), 'compare-html-'));

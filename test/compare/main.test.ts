@@ -55,7 +55,7 @@ describe('npm run compare -- --quick', () => {
     expect(out.html).toContain('<svg');
   });
 
-  it('runs every implementation, policy and workload, with the figures the issue lists', () => {
+  it('runs every implementation, policy and workload, with every figure the report shows', () => {
     const seen = new Set(out.json.runs.map((r) => `${r.impl} ${r.policy} ${r.workload}`));
     expect(seen.size).toBe(2 * 2 * 3);
     for (const run of out.json.runs) {

@@ -33,7 +33,7 @@ describe("Jain's fairness index", () => {
 });
 
 describe('max/min and the busiest share', () => {
-  it('reports the field notes example of 13 … 117 as a ratio of 9', () => {
+  it('reports a split of 13 … 117 as a ratio of 9 (the field notes in docs/sources.md)', () => {
     expect(maxOverMin([13, 117, 60, 40])).toBe(9);
   });
 

@@ -1,10 +1,10 @@
-// Specs for the summary: medians per set-up, ratios, the targets
+// Specs for the summary: medians per set-up, ratios, mini-cluster's targets
 // and the memory trend, all from hand-made run records.
 // Mirrors: nothing — teaching helper
 // Read next: scripts/compare/summary.ts
 
 import { describe, expect, it } from 'vitest';
-import { summarise } from '../../scripts/compare/summary.ts';
+import { findings, summarise } from '../../scripts/compare/summary.ts';
 import { plausibleRecords, record } from './fixtures.ts';
 
 describe('summarise', () => {
@@ -76,5 +76,31 @@ describe('the round range of a target', () => {
     expect(target.value).toBeCloseTo(1.02, 10);
     expect(target.roundRange![0]).toBeCloseTo(0.51, 10);
     expect(target.roundRange![1]).toBeCloseTo(1.02, 10);
+    expect(target.roundsDisagree).toBe(true); // met by the median, missed by round 2
+  });
+
+  it('says rounds agree when every single round gives the verdict of the median', () => {
+    const target = summarise(plausibleRecords()).targets.find((t) => t.description === 'churn connections/s, mini ÷ node, rr')!;
+    expect([target.met, target.roundsDisagree]).toEqual([true, false]);
+  });
+});
+
+describe('what this run shows', () => {
+  it('says in sentences what the figures of this run are, and points to lesson 13', () => {
+    const text = findings(summarise(plausibleRecords())).join('\n');
+    expect(text).toContain("Jain's index 1.000 under round robin and 0.758 under SCHED_NONE");
+    expect(text).toContain('round robin was the fairer');
+    expect(text).toContain('4.2 wakeups among the workers under SCHED_NONE and 1.0 under round robin: the thundering herd');
+    expect(text).toContain("round robin served 0.67 times SCHED_NONE's connections per second, and its primary spent 100 µs");
+    expect(text).toContain('mini-cluster met 9 of its 9 targets against node:cluster.');
+    expect(text).toContain('lessons/13-rr-vs-none/README.md');
+  });
+
+  it('follows the figures: no herd claimed when SCHED_NONE woke no more workers, misses counted', () => {
+    const records = plausibleRecords().map((r) => (r.policy === 'none' && r.workload === 'trickle' ? { ...r, wakeupsPerConnection: 1 } : r))
+      .map((r) => (r.impl === 'mini-cluster' && r.workload === 'churn' && r.policy === 'rr' ? { ...r, connectionsPerSec: r.connectionsPerSec / 2 } : r));
+    const text = findings(summarise(records)).join('\n');
+    expect(text).not.toContain('thundering herd');
+    expect(text).toContain('mini-cluster met 8 of its 9 targets against node:cluster; the miss held in every single round.');
   });
 });

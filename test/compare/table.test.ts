@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { summarise } from '../../scripts/compare/summary.ts';
-import { bar, formatFigure, renderBars, renderSummary, renderTable } from '../../scripts/compare/table.ts';
+import { bar, formatFigure, renderBars, renderFindings, renderSummary, renderTable } from '../../scripts/compare/table.ts';
 import { plausibleRecords } from './fixtures.ts';
 
 describe('formatFigure', () => {
@@ -48,10 +48,45 @@ describe('bar', () => {
 describe('renderSummary', () => {
   const text = renderSummary(summarise(plausibleRecords()));
 
-  it('has a table per workload, the ratios, the targets and the memory trend', () => {
-    for (const heading of ['keepalive:', 'churn:', 'trickle:', 'ratios of medians', 'targets (issue 3)', 'memory as connections are served']) {
+  it('has the meaning of the columns, a table per workload, the ratios, the targets and the memory trend', () => {
+    for (const heading of ['what the columns mean', 'keepalive:', 'churn:', 'trickle:', 'ratios of medians', "targets: mini-cluster's own goals against node:cluster", 'memory as connections are served']) {
       expect(text).toContain(heading);
     }
+  });
+
+  it('defines Jain, max/min, busiest, wakeups/conn and primary µs/conn before the first table', () => {
+    const legend = text.slice(0, text.indexOf('keepalive:'));
+    for (const label of ['Jain', 'max/min', 'busiest', 'wakeups/conn', 'primary µs/conn']) {
+      expect(legend.split('\n').some((line) => line.startsWith(`  ${label} `) && line.trim().length > label.length + 20), label).toBe(true);
+    }
+  });
+
+  it('says whose goals the targets are, and what each one asks, under its verdict', () => {
+    const targets = text.slice(text.indexOf('targets:'));
+    expect(targets).toContain("The project's goals for itself (not Node's)");
+    expect(targets).toMatch(/ {2}met {17}keepalive requests\/s, mini ÷ node, rr: 1\.020 \(target ≥ 0\.95; single rounds 1\.02–1\.02\)\n {22}mini-cluster serves at least 95 % of node:cluster's keep-alive requests per second under round robin/);
+  });
+
+  it('marks a verdict that a single round contradicts as not settled', () => {
+    // mini-cluster slow under churn rr in two of three rounds: missed by the median, met by round 1.
+    const records = plausibleRecords().map((r) => (r.round > 1 && r.impl === 'mini-cluster' && r.workload === 'churn' && r.policy === 'rr' ? { ...r, connectionsPerSec: r.connectionsPerSec / 2 } : r));
+    expect(renderSummary(summarise(records))).toMatch(/ {2}missed, not settled churn connections\/s, mini ÷ node, rr: 0\.510/);
+    // Slow in round 2 only: met by the median, missed by that round.
+    const once = plausibleRecords().map((r) => (r.round === 2 && r.impl === 'mini-cluster' && r.workload === 'churn' && r.policy === 'rr' ? { ...r, connectionsPerSec: r.connectionsPerSec / 2 } : r));
+    expect(renderSummary(summarise(once))).toMatch(/ {2}met, not settled {4}churn connections\/s, mini ÷ node, rr: 1\.020/);
+  });
+
+  it('says in its first line when fewer rounds ran than were asked for', () => {
+    const first = (t: string) => t.split('\n').find((line) => line.trim() !== '');
+    expect(first(renderSummary(summarise(plausibleRecords(1)), { roundsAsked: 2, budgetSec: 28 })))
+      .toBe('results: medians over 1 round (2 were asked for; only 1 fitted in the 28 s budget, so each figure is a single run)');
+    expect(first(renderSummary(summarise(plausibleRecords(3)), { roundsAsked: 3, budgetSec: 88 }))).toBe('results: medians over 3 rounds');
+  });
+
+  it('ends with what the run shows, in sentences, and lesson 13', () => {
+    const end = renderFindings(summarise(plausibleRecords()));
+    expect(end.trim().split('\n')[0]).toBe('what this run shows');
+    expect(end).toContain('lessons/13-rr-vs-none/README.md');
   });
 
   it('shows every set-up in every workload table', () => {

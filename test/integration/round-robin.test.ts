@@ -20,9 +20,11 @@ describe('round robin with four idle workers', () => {
     expect(count(node.result.served)).toEqual({ w1: 3, w2: 3, w3: 3, w4: 3 });
   });
 
-  it('rotates strictly, repeating the same order of four', () => {
-    const served: string[] = mini.result.served;
-    for (let i = 4; i < served.length; i++) expect(served[i], served.join(' ')).toBe(served[i - 4]);
+  it('rotates strictly: four different workers first, then the same order of four again and again', () => {
+    for (const served of [mini.result.served as string[], node.result.served as string[]]) {
+      expect(new Set(served.slice(0, 4)).size, served.join(' ')).toBe(4);
+      for (let i = 4; i < served.length; i++) expect(served[i], served.join(' ')).toBe(served[i - 4]);
+    }
   });
 
   it('gives every worker the port of one listen(0), in the shape node:cluster reports', () => {

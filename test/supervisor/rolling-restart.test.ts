@@ -1,7 +1,7 @@
 // Rolling restart: each worker is replaced by a fresh one that is already
 // listening before the old one drains and disconnects, so clients on the
-// same port never see an error. Triggered here by SIGUSR2 (seed 000), by
-// SIGHUP (seed 002) and by a function call.
+// same port never see an error. Triggered here by SIGUSR2, by SIGHUP and by
+// a function call.
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { Scenario, get, type Rec } from '../fixtures/supervisor/run.ts';

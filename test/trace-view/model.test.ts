@@ -4,7 +4,7 @@
  * lines, shaped as src/trace.ts writes them, so each spec shows one rule.
  *
  * Mirrors: nothing — teaching aid
- * Read next: scripts/trace-view/model.ts, test/trace-view/page.test.ts (the same model, drawn)
+ * Read next: scripts/trace-view/model.ts, then test/trace-view/page.test.ts, where the page draws it
  */
 import { describe, expect, it } from 'vitest';
 import { buildModel, modelFromText, splitRuns } from '../../scripts/trace-view/model.ts';
