@@ -38,7 +38,7 @@ async function runBoth(): Promise<void> {
   console.log('\nRound robin rotates strictly through idle workers; SCHED_NONE lets the kernel pick,');
   console.log('so its split is uneven. Next: lessons/README.md, or `npm run spec` for the specification.');
   if (trace) {
-    const { writeTracePage } = await import('./trace-view/html.ts');
+    const { writeTracePage } = await import('./trace-render/html.ts');
     const out = path.join(os.tmpdir(), 'mini-cluster-demo.html');
     writeTracePage(trace.file, out, 'npm run demo -- --html: run 1 round robin, run 2 SCHED_NONE');
     if (trace.own) rmSync(trace.file, { force: true });

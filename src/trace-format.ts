@@ -2,11 +2,11 @@
  * The trace's data and its text form, with no I/O: the shape of one JSONL
  * line (docs/trace.md) and the line MINI_CLUSTER_TRACE=1 prints for it.
  * src/trace.ts writes these lines; the renderer, the lessons and the trace
- * page in the browser (scripts/trace-view/) read them back, so this file
+ * page in the browser (scripts/trace-render/) read them back, so this file
  * imports nothing, not even node:fs.
  *
  * Mirrors: nothing — teaching aid
- * Read next: src/trace.ts (who writes the lines), scripts/trace-view/model.ts (how the page reads them)
+ * Read next: src/trace.ts (who writes the lines), scripts/trace-render/model.ts (how the page reads them)
  */
 
 /** One trace event; the JSONL schema (docs/trace.md). */

@@ -9,7 +9,7 @@
  *                                   the primary and every worker (docs/trace.md)
  *
  * Mirrors: nothing — Node's NODE_DEBUG=cluster says almost nothing.
- * Read next: src/trace-format.ts (the line's shape), scripts/trace-render.ts (JSONL => sequence diagram or page)
+ * Read next: src/trace-format.ts (the line's shape), scripts/trace-render/main.ts (JSONL => sequence diagram or page)
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runScenario } from './helpers/run-scenario.ts';
-import { readTrace, renderMermaid, renderText } from '../scripts/trace-render.ts';
+import { readTrace, renderMermaid, renderText } from '../scripts/trace-render/main.ts';
 import type { TraceEvent } from '../src/trace.ts';
 
 const files: string[] = [];

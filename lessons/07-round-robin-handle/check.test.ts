@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLesson, transcript, type LessonRun } from '../_lib/run-lesson.ts';
-import { modelFromText } from '../../scripts/trace-view/model.ts';
+import { modelFromText } from '../../scripts/trace-render/model.ts';
 
 /** The engine's trace lines the lesson printed ("+   12.3ms  ..."), without their time. */
 function traceLines(stdout: string): string[] {

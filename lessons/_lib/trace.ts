@@ -110,7 +110,7 @@ function traceSource(): string | null {
 
 /**
  * At the end of a lesson: write its whole trace as a page to step through
- * in a browser (scripts/trace-view/), and print where it is. The page holds
+ * in a browser (scripts/trace-render/), and print where it is. The page holds
  * every run the file holds, so a learner's own file shows its earlier runs
  * too, each apart. Nothing without a trace file (--no-trace, MINI_CLUSTER_TRACE=1).
  */
@@ -119,7 +119,7 @@ export async function writeTracePage(lesson: string): Promise<void> {
   if (file === null || !existsSync(file)) return;
   await traceSettled();
   // Loaded here, not at the top: workers import this file too, and never need esbuild.
-  const { writeTracePage: writePage } = await import('../../scripts/trace-view/html.ts');
+  const { writeTracePage: writePage } = await import('../../scripts/trace-render/html.ts');
   const out = path.join(os.tmpdir(), `mini-cluster-lesson-${lesson}.html`);
   writePage(file, out, `lesson ${lesson}${lessonTraceFile === null ? `, ${file}` : ''}`);
   console.log(`\ntrace page: ${out} (open it in a browser: → and ← step, space plays)`);

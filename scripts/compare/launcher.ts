@@ -16,8 +16,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // primary.ts and worker.ts, compiled for plain node. Inside the repository,
 // their import of 'mini-cluster' resolves to the built dist/ (npm run build).
 const COMPILED = path.join(REPO_ROOT, 'out/plain-node/compare');
-const PRIMARY = path.join(COMPILED, 'primary.mjs');
-let compiled: Promise<void> | undefined;
+/** One compiled copy per build of the package the primaries load (trace-cost uses two). */
+const compiled = new Map<string, Promise<string>>();
 const READY_TIMEOUT_MS = 40_000;
 const REPLY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 3_000;
@@ -29,6 +29,8 @@ export interface SetUpOptions {
   work: number;
   /** Extra environment for the primary (and so its workers), e.g. NODE_OPTIONS. */
   env?: NodeJS.ProcessEnv;
+  /** A build of the package other than dist/ (scripts/build.ts buildJs), for mini-cluster set-ups. */
+  packageDir?: string;
 }
 
 /** Every primary ever started, so they can all be stopped on the way out. */
@@ -50,11 +52,11 @@ export class PrimaryProcess {
   private readonly replies = new Map<number | 'ready', { resolve(r: Report): void; reject(e: Error): void }>();
   private nextId = 1;
 
-  private constructor(readonly options: SetUpOptions) {
+  private constructor(readonly options: SetUpOptions, primaryFile: string) {
     this.label = `${options.impl} ${options.policy}`;
     this.child = spawn(
       process.execPath,
-      [PRIMARY, '--impl', options.impl, '--workers', String(options.workers), '--work', String(options.work)],
+      [primaryFile, '--impl', options.impl, '--workers', String(options.workers), '--work', String(options.work)],
       { cwd: REPO_ROOT, env: { ...process.env, ...options.env, NODE_CLUSTER_SCHED_POLICY: options.policy }, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] },
     );
     this.primaryPid = this.child.pid ?? -1;
@@ -67,9 +69,12 @@ export class PrimaryProcess {
 
   /** Spawns the primary and waits until all its workers listen on one port. */
   static async start(options: SetUpOptions): Promise<PrimaryProcess> {
-    compiled ??= compileForPlainNode([path.join(HERE, 'primary.ts'), path.join(HERE, 'worker.ts')], HERE, COMPILED);
-    await compiled;
-    const primary = new PrimaryProcess(options);
+    const key = options.packageDir ?? '';
+    if (!compiled.has(key)) {
+      const outdir = key === '' ? COMPILED : `${COMPILED}-${path.basename(key)}`;
+      compiled.set(key, compileForPlainNode([path.join(HERE, 'primary.ts'), path.join(HERE, 'worker.ts')], HERE, outdir, options.packageDir).then(() => path.join(outdir, 'primary.mjs')));
+    }
+    const primary = new PrimaryProcess(options, await compiled.get(key)!);
     const ready = await primary.waitFor('ready', READY_TIMEOUT_MS);
     if (ready.type !== 'ready') throw new Error(`${primary.label}: unexpected ${ready.type}`);
     Object.assign(primary, { port: ready.port, workerPids: ready.workerPids, schedulingPolicy: ready.schedulingPolicy, proc: ready.proc, startupMs: ready.startupMs });

@@ -15,25 +15,29 @@ import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const toPackage: esbuild.Plugin = {
+/**
+ * src/index.ts => 'mini-cluster' (or, with `packageDir`, that build of it:
+ * trace-cost compares two builds side by side).
+ */
+const toPackage = (packageDir?: string): esbuild.Plugin => ({
   name: 'src-to-package',
   setup(build) {
     build.onResolve({ filter: /\/src\/(index|supervisor\/index|messaging\/index)\.ts$/ }, (args) => {
       const target = path.relative(path.join(root, 'src'), path.resolve(args.resolveDir, args.path));
-      if (target === 'index.ts') return { path: 'mini-cluster', external: true };
-      if (target === 'supervisor/index.ts') return { path: 'mini-cluster/supervisor', external: true };
-      if (target === 'messaging/index.ts') return { path: 'mini-cluster/messaging', external: true };
-      return undefined;
+      const entry = { 'index.ts': 'index', 'supervisor/index.ts': 'supervisor', 'messaging/index.ts': 'messaging' }[target];
+      if (entry === undefined) return undefined;
+      if (packageDir !== undefined) return { path: path.join(packageDir, `${entry}.mjs`), external: true };
+      return { path: entry === 'index' ? 'mini-cluster' : `mini-cluster/${entry}`, external: true };
     });
   },
-};
+});
 
 /** Compile every entry (a .ts file under `outbase`) to `outdir`, same relative path, `.mjs`. */
-export async function compileForPlainNode(entryPoints: string[], outbase: string, outdir: string): Promise<void> {
+export async function compileForPlainNode(entryPoints: string[], outbase: string, outdir: string, packageDir?: string): Promise<void> {
   await esbuild.build({
     entryPoints, outdir, outbase, outExtension: { '.js': '.mjs' },
     bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
-    logLevel: 'error', plugins: [toPackage],
+    logLevel: 'error', plugins: [toPackage(packageDir)],
   });
 }
 

@@ -1,7 +1,7 @@
 // The supervisor's three measured guarantees, each a function that starts a
 // primary, puts load on it, does the damage, and returns figures.
 // Mirrors: nothing — the patterns of PM2 and of docs/sources.md (the tutorial's crashes under autocannon, ~92%)
-// Read next: scripts/resilience.ts (the tables)
+// Read next: scripts/resilience/main.ts (the tables)
 //
 //   rolling:  load ─► SIGUSR2 ─► every worker replaced ─► load stops     => failures must be 0
 //   chaos:    load ─► SIGKILL a worker every second for N s              => availability, queue at each kill

@@ -1,7 +1,7 @@
 // Plain-text tables for the resilience report: no colours, so they read the
 // same in a terminal, a log file or a note.
 // Mirrors: nothing — teaching helper
-// Read next: scripts/resilience.ts
+// Read next: scripts/resilience/main.ts
 
 export function table(title: string, header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];

@@ -5,7 +5,7 @@
 // Mirrors: nothing — teaching helper
 // Read next: src/master/round-robin-handle.ts (the queue and the redistribute)
 import type { TraceEvent } from '../../src/trace.ts';
-import { readTrace } from '../trace-render.ts';
+import { readTrace } from '../trace-render/main.ts';
 
 export interface KillView {
   /** Accepted by the primary, waiting in RoundRobinHandle.handles for a free worker. */

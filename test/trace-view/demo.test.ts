@@ -5,7 +5,7 @@
  * the model, so it needs no browser.
  *
  * Mirrors: nothing — teaching aid
- * Read next: scripts/demo.ts, scripts/trace-view/html.ts
+ * Read next: scripts/demo.ts, scripts/trace-render/html.ts
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../lessons/_lib/run-lesson.ts';
-import { modelFromText } from '../../scripts/trace-view/model.ts';
+import { modelFromText } from '../../scripts/trace-render/model.ts';
 
 /** Run the demo with `args`; kill it by pid if it is still going after `timeoutMs`. */
 function demo(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 45_000): Promise<{ code: number | null; stdout: string }> {

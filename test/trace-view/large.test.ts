@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderPage } from '../../scripts/trace-view/html.ts';
+import { renderPage } from '../../scripts/trace-render/html.ts';
 import type { TraceEvent } from '../../src/trace-format.ts';
 import { noChromium, openFile, startChromium, type Chromium } from '../helpers/chromium.ts';
 

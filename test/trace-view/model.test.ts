@@ -4,10 +4,10 @@
  * lines, shaped as src/trace.ts writes them, so each spec shows one rule.
  *
  * Mirrors: nothing — teaching aid
- * Read next: scripts/trace-view/model.ts, then test/trace-view/page.test.ts, where the page draws it
+ * Read next: scripts/trace-render/model.ts, then test/trace-view/page.test.ts, where the page draws it
  */
 import { describe, expect, it } from 'vitest';
-import { buildModel, modelFromText, splitRuns } from '../../scripts/trace-view/model.ts';
+import { buildModel, modelFromText, splitRuns } from '../../scripts/trace-render/model.ts';
 import type { TraceEvent } from '../../src/trace-format.ts';
 
 const KEY = '127.0.0.1:0:4:undefined:0';

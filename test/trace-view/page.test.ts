@@ -7,7 +7,7 @@
  * Skips, saying why, where /usr/bin/chromium is absent.
  *
  * Mirrors: nothing — teaching aid
- * Read next: scripts/trace-view/page.ts, test/helpers/chromium.ts
+ * Read next: scripts/trace-render/page.ts, test/helpers/chromium.ts
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderPage } from '../../scripts/trace-view/html.ts';
-import { modelFromText } from '../../scripts/trace-view/model.ts';
+import { renderPage } from '../../scripts/trace-render/html.ts';
+import { modelFromText } from '../../scripts/trace-render/model.ts';
 import type { TraceEvent } from '../../src/trace-format.ts';
 import { runLesson, ROOT } from '../../lessons/_lib/run-lesson.ts';
 import { noChromium, openFile, startChromium, type Chromium } from '../helpers/chromium.ts';

@@ -9,7 +9,7 @@
  *         => after each step: the listeners' queues and each worker's last lifecycle mark
  *
  * Mirrors: nothing — teaching aid
- * Read next: scripts/trace-view/page.ts (draws a model), src/trace-format.ts (the lines)
+ * Read next: scripts/trace-render/page.ts (draws a model), src/trace-format.ts (the lines)
  */
 import { describeAct, describeFields, describeQueues, formatLine, type TraceEvent } from '../../src/trace-format.ts';
 

@@ -8,7 +8,7 @@
  *   ← → Home End space, a click => select(step) => row highlight, state panel, #run=1&step=12
  *
  * Mirrors: nothing — teaching aid
- * Read next: scripts/trace-view/html.ts (bundles this file into the page), scripts/trace-view/model.ts
+ * Read next: scripts/trace-render/html.ts (bundles this file into the page), scripts/trace-render/model.ts
  */
 import { describeRun, modelFromText, type Listener, type Run, type Step } from './model.ts';
 

@@ -7,7 +7,7 @@
  *   page.ts + model.ts => esbuild (one IIFE, no minifying) => <script>
  *
  * Mirrors: nothing — teaching aid
- * Read next: scripts/trace-view/page.ts (what the script does), scripts/trace-render.ts (--html)
+ * Read next: scripts/trace-render/page.ts (what the script does), scripts/trace-render/main.ts (--html)
  */
 import { buildSync } from 'esbuild';
 import fs from 'node:fs';

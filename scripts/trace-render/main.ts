@@ -8,12 +8,12 @@
  *   npm run trace:render -- trace.jsonl [--mermaid | --html OUT.html] [--run N]
  *
  * Mirrors: nothing — teaching helper
- * Read next: src/trace.ts, docs/trace.md, scripts/trace-view/model.ts (the page's model)
+ * Read next: src/trace.ts, docs/trace.md, scripts/trace-render/model.ts (the page's model)
  */
 import fs from 'node:fs';
-import { formatLine, type TraceEvent } from '../src/trace.ts';
-import { parseTrace, splitRuns, type RunLines } from './trace-view/model.ts';
-import { writeTracePage } from './trace-view/html.ts';
+import { formatLine, type TraceEvent } from '../../src/trace.ts';
+import { parseTrace, splitRuns, type RunLines } from './model.ts';
+import { writeTracePage } from './html.ts';
 
 /** Every event of the file, run after run, each run in time order; lines that are not events are left out. */
 export function readTrace(file: string): TraceEvent[] {

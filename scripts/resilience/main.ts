@@ -14,9 +14,9 @@
  * Read next: scripts/resilience/scenarios.ts
  */
 import { parseArgs } from 'node:util';
-import { chaos, plainRolling, rolling, shutdown, type ChaosResult, type Options, type PlainRollingResult, type RollingResult, type ShutdownResult as ShutdownOutcome } from './resilience/scenarios.ts';
-import { killEveryone } from './resilience/run.ts';
-import { table, yes } from './resilience/table.ts';
+import { chaos, plainRolling, rolling, shutdown, type ChaosResult, type Options, type PlainRollingResult, type RollingResult, type ShutdownResult as ShutdownOutcome } from './scenarios.ts';
+import { killEveryone } from './run.ts';
+import { table, yes } from './table.ts';
 
 const { values } = parseArgs({
   options: {
