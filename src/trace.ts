@@ -120,7 +120,10 @@ function now(): number {
 }
 
 function write(event: TraceEvent): void {
-  if (pending !== null && event.kind !== 'message') return void pending.push(event);
+  if (pending !== null && event.kind !== 'message') {
+    pending.push(event); // written after the line of the message being handled
+    return;
+  }
   if (toFile) {
     if (fd < 0) fd = fs.openSync(path.resolve(setting), 'a');
     // One write() per line on an O_APPEND file: lines from different

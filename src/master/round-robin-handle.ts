@@ -98,7 +98,10 @@ export class RoundRobinHandle {
       this.server = null;
       // DIVERGENCE: Node does not guard a remove() while still binding. If every worker
       // left meanwhile, nobody wants this socket: close it rather than leak it.
-      if (this.all.size === 0) return void (server as unknown as net.Server).close();
+      if (this.all.size === 0) {
+        (server as unknown as net.Server).close();
+        return;
+      }
       // Take the libuv handle away from the net.Server: from now on every
       // accepted connection comes to distribute(), not to a 'connection' event.
       this.handle = server._handle as ListenHandle;

@@ -87,7 +87,10 @@ export function installNetShim(getServer: GetServer): void {
         return;
       }
       errno = checkBindError(errno, port, handle);
-      if (errno) return void server.emit('error', exceptionWithHostPort(errno, 'bind', address, port));
+      if (errno) {
+        server.emit('error', exceptionWithHostPort(errno, 'bind', address, port));
+        return;
+      }
       server._handle = handle;
       listen2.call(server, address, port, addressType, backlog, fd, flags);
     });
