@@ -8,7 +8,7 @@ import nodeCluster from 'node:cluster';
 import { describe, expect, it } from 'vitest';
 import { Worker as MiniWorker } from '../src/worker.ts';
 
-const NodeWorker = nodeCluster.Worker as unknown as typeof MiniWorker;
+const NodeWorker = (nodeCluster as unknown as { Worker: typeof MiniWorker }).Worker;
 const both = [['node:cluster', NodeWorker], ['mini-cluster', MiniWorker]] as const;
 const shape = (w: object) => ({ ...w, isEmitter: w instanceof EventEmitter, own: Object.keys(w).filter((k) => !k.startsWith('_')).sort() });
 

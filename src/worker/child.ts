@@ -166,7 +166,13 @@ interface Slot { indexesKey: string; index: number }
 /** SCHED_NONE: the real bound socket. Closing it first tells the primary. */
 function shared(owner: Server, message: QueryServerReply, { handle, indexesKey, index }: Slot & { handle: RawHandle }, cb: GetServerCallback): void {
   const key = message.key;
-  // Wrap close() so the primary learns when this worker lets go of the socket.
+  tellPrimaryOnClose(handle, key, { indexesKey, index });
+  if (!claim(key, handle, owner)) return cb(UV_EADDRINUSE, null);
+  cb(message.errno ?? 0, handle);
+}
+
+/** Wrap a real handle's close() so the primary learns when this worker lets go of the socket. */
+function tellPrimaryOnClose(handle: RawHandle, key: string, { indexesKey, index }: Slot): void {
   const close = handle.close;
   handle.close = function (this: RawHandle, ...args: unknown[]) {
     send({ act: 'close', key });
@@ -174,8 +180,6 @@ function shared(owner: Server, message: QueryServerReply, { handle, indexesKey, 
     removeIndexesKey(indexesKey, index);
     return (close as (...a: unknown[]) => void).apply(this, args);
   };
-  if (!claim(key, handle, owner)) return cb(UV_EADDRINUSE, null);
-  cb(message.errno ?? 0, handle);
 }
 
 /** Round robin: the primary listens; this worker's server gets a faux handle. */
@@ -208,13 +212,7 @@ function reuseport(owner: Server, message: QueryServerReply, { indexesKey, index
     port: message.reusePort!.port,
     flags: UV_TCP_REUSEPORT,
     onbound(handle) {
-      const close = handle.close;
-      handle.close = function (this: RawHandle, ...args: unknown[]) {
-        send({ act: 'close', key });
-        handles.delete(key);
-        removeIndexesKey(indexesKey, index);
-        return (close as (...a: unknown[]) => void).apply(this, args);
-      };
+      tellPrimaryOnClose(handle, key, { indexesKey, index });
       claim(key, handle, owner);
     },
     onfailed: () => removeIndexesKey(indexesKey, index), // net emits the bind error itself

@@ -24,19 +24,21 @@ export interface ScenarioOptions {
   timeoutMs?: number;
   /** Leave the scenario's worker pids alive at exit; the spec checks and kills them (`killAll`). */
   keepWorkers?: boolean;
+  /** The folder under test/fixtures the scenario is in (default 'scenarios'). */
+  dir?: string;
 }
 
 /** True in the vitest project that runs the integration specs against the packed package. */
 export const packaged = process.env.MINI_CLUSTER_SPEC_TARGET === 'package';
 
 export async function runScenario(name: string, impl: Impl, policy: Policy = 'rr', options: ScenarioOptions = {}): Promise<ScenarioRun> {
-  const { env = {}, input, timeoutMs = 20_000, keepWorkers = false } = options;
+  const { env = {}, input, timeoutMs = 20_000, keepWorkers = false, dir = 'scenarios' } = options;
   // From source: the TypeScript scenario under tsx. With the package target
   // (MINI_CLUSTER_SPEC_TARGET=package, the vitest project "package"): the same
   // scenario compiled to JavaScript, on plain node, against the packed package.
   const args = packaged
-    ? [path.join((await installedPackage()).app, 'fixtures/scenarios', `${name}.mjs`)]
-    : ['--import', 'tsx', path.join(root, 'test/fixtures/scenarios', `${name}.ts`)];
+    ? [path.join((await installedPackage()).app, 'fixtures', dir, `${name}.mjs`)]
+    : ['--import', 'tsx', path.join(root, 'test/fixtures', dir, `${name}.ts`)];
   const primary = new PrimaryProcess({ args, cwd: root, env: { ...env, CLUSTER_IMPL: impl, NODE_CLUSTER_SCHED_POLICY: policy } });
   if (input !== undefined) primary.endInput(input);
   let timer: NodeJS.Timeout | undefined;
