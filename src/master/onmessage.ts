@@ -84,7 +84,9 @@ function exitedAfterDisconnect(worker: Worker, message: Acts['exitedAfterDisconn
  */
 function queryServer(worker: Worker, message: Acts['queryServer']): void {
   if (worker.exitedAfterDisconnect) return; // Stop processing if worker already disconnecting
+  // exercise 06: begin key
   const key = `${message.address}:${message.port}:${message.addressType}:${message.fd}:${message.index}`;
+  // exercise 06: end
   let handle = handles.get(key);
   if (handle === undefined) {
     let address = message.address;
@@ -97,10 +99,12 @@ function queryServer(worker: Worker, message: Acts['queryServer']): void {
     // SIMPLIFIED: no UDP here, so no "UDP always gets a SharedHandle" branch.
     // Ours: SCHED_REUSEPORT applies to TCP ports; pipes and fds go round robin.
     const tcp = message.port !== null && message.port >= 0 && (message.addressType === 4 || message.addressType === 6);
+    // exercise 06: begin create
     if (policy() === SCHED_REUSEPORT && tcp) handle = new ReusePortHandle(key, address, message);
     else if (policy() === SCHED_RR || policy() === SCHED_REUSEPORT) handle = roundRobinHandle(key, address, message);
     else handle = new SharedHandle(key, address, message);
     handles.set(key, handle);
+    // exercise 06: end
     decide(`new ${handle.constructor.name} for ${key}`);
   } else {
     decide(`joins the ${handle.constructor.name} for ${key}`);

@@ -143,6 +143,7 @@ export class RoundRobinHandle {
    * was the last one: the caller then forgets this key.
    */
   remove(worker: Worker): boolean {
+    // exercise 07: begin remove
     if (!this.all.delete(worker.id)) return false;
     this.free.delete(worker.id);
     if (tracing) this.trace();
@@ -156,10 +157,12 @@ export class RoundRobinHandle {
     this.handle?.close();
     this.handle = null;
     return true;
+    // exercise 07: end
   }
 
   /** The listening handle accepted a connection: queue it, wake the oldest idle worker. */
   distribute(err: number, handle: RawHandle): void {
+    // exercise 07: begin distribute
     if (err) return; // accept failed (EMFILE, ...): nothing to hand off; Node 20 ignores it too.
     if (this.all.size === 0) {
       // DIVERGENCE: a refusal that comes back after the last worker left
@@ -167,6 +170,7 @@ export class RoundRobinHandle {
       handle.close();
       return;
     }
+    // exercise 07: end
     if (this.pendingCount() >= this.maxPending) {
       // DIVERGENCE (setupPrimary({ maxPending })): Node's queue grows without
       // bound. Past the bound the client is closed at once, as a single
@@ -183,6 +187,7 @@ export class RoundRobinHandle {
 
   /** Round robin: join the queue; the oldest idle worker (that has not refused this one) takes the oldest. */
   protected enqueue(handle: RawHandle): void {
+    // exercise 07: begin enqueue
     this.handles.push(handle);
     const worker = this.firstFree(handle);
     if (worker !== undefined) {
@@ -191,6 +196,7 @@ export class RoundRobinHandle {
     } else if (tracing) {
       this.trace(); // queued: nobody is free
     }
+    // exercise 07: end
   }
 
   /** Connections held for nobody yet (the bound of maxPending). */
@@ -207,6 +213,7 @@ export class RoundRobinHandle {
 
   /** Give `worker` the oldest queued connection, or mark it idle if there is none. */
   handoff(worker: Worker): void {
+    // exercise 07: begin handoff
     if (!this.all.has(worker.id)) return; // Worker is closing (or has closed) the server.
 
     const handle = this.next(worker);
@@ -220,6 +227,7 @@ export class RoundRobinHandle {
     // At most one newconn is in flight per worker per listener: the worker is
     // in neither `free` nor able to get another until it answers.
     this.newconn(worker, handle, () => this.handoff(worker));
+    // exercise 07: end
   }
 
   /** The oldest queued connection `worker` has not refused, taken off the queue. */

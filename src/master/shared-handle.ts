@@ -41,19 +41,23 @@ export class SharedHandle {
 
   constructor(key: string, address: string | null, query: ServerQuery, create: CreateServerHandle = createServerHandle) {
     this.key = key;
+    // exercise 05: begin bind
     // Bind synchronously, right now: unlike RoundRobinHandle there is no
     // 'listening' to wait for, because the primary never listens.
     const rval = create(address, query.port, query.addressType, query.fd, query.flags);
     if (typeof rval === 'number') this.errno = rval;
     else this.handle = rval;
+    // exercise 05: end
   }
 
   /** Send the bound handle (or the bind error) to the worker. False if it was here already. */
   add(worker: Worker, send: AddCallback): boolean {
+    // exercise 05: begin add
     if (this.workers.has(worker.id)) return false; // DIVERGENCE: Node asserts, which crashes the primary
     this.workers.set(worker.id, worker);
     send(this.errno, null, this.handle);
     return true;
+    // exercise 05: end
   }
 
   /** One line for the step-through mode. */
@@ -63,11 +67,13 @@ export class SharedHandle {
 
   /** True when the last worker left: our copy of the socket is closed then. */
   remove(worker: Worker): boolean {
+    // exercise 05: begin remove
     if (!this.workers.delete(worker.id)) return false;
     if (this.workers.size !== 0) return false;
     // The workers' duplicates stay open until each of them closes its own.
     this.handle?.close();
     this.handle = null;
     return true;
+    // exercise 05: end
   }
 }

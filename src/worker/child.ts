@@ -114,6 +114,7 @@ cluster._getServer = function _getServer(obj, options, cb): void {
   if (options.port !== null && options.port < 0 && typeof address === 'string' && process.platform !== 'win32') address = path.resolve(address);
 
   // The tuple without the index; see `indexes` above.
+  // exercise 06: begin count
   const indexesKey = [address, options.port, options.addressType, options.fd].join(':');
   let indexSet = indexes.get(indexesKey);
   if (indexSet === undefined) {
@@ -122,6 +123,7 @@ cluster._getServer = function _getServer(obj, options, cb): void {
   }
   const index = indexSet.nextIndex++;
   indexSet.set.add(index);
+  // exercise 06: end
 
   // DIVERGENCE: an HTTP server's connections are counted from the start, so
   // that leaving can drain them (_disconnect, drain.ts).
@@ -155,10 +157,12 @@ cluster._getServer = function _getServer(obj, options, cb): void {
 
 /** A listen ended (closed, or failed): its index is free for the next listen on the tuple. */
 function removeIndexesKey(indexesKey: string, index: number): void {
+  // exercise 06: begin give-back
   const indexSet = indexes.get(indexesKey);
   if (indexSet === undefined) return;
   indexSet.set.delete(index);
   if (indexSet.set.size === 0) indexes.delete(indexesKey); // numbering restarts at 0
+  // exercise 06: end
 }
 
 interface Slot { indexesKey: string; index: number }
@@ -266,10 +270,12 @@ function claim(key: string, handle: ClusterHandle, owner: Server): boolean {
  */
 function onconnection(message: Received<{ key: string }>, clientHandle: RawHandle): void {
   const key = message.key;
+  // exercise 08: begin decide
   const server = handles.get(key);
   let accepted = server !== undefined;
   if (accepted && atConnectionLimit(owners.get(server!)!)) accepted = false;
   decide(accepted ? "accepted: emit 'connection'" : server ? 'refused: maxConnections reached' : 'refused: server closed here');
+  // exercise 08: end
 
   // Answer first: the primary hands this worker nothing more on this
   // listener until it has answered, so a slow 'connection' handler must
@@ -278,18 +284,22 @@ function onconnection(message: Received<{ key: string }>, clientHandle: RawHandl
   const tracked = accepted && counted.size !== 0 && counted.get(owners.get(server!)!)?.key === key;
   send(tracked ? { ack: message.seq, accepted, open: openConnections(owners.get(server!)!) + 1 } : { ack: message.seq, accepted });
 
+  // exercise 08: begin hand-over
   // net's own onconnection (set on the faux handle when the server took it)
   // turns the raw handle into a net.Socket and emits 'connection'.
   if (accepted) (server as FauxHandle).onconnection?.(0, clientHandle);
   else clientHandle?.close(); // NODE: PR #43650 fixed an fd leak here
+  // exercise 08: end
 }
 
 /** Maximum connections reached? NODE: v21 made `maxConnections = 0` mean "refuse all". */
 const zeroRefusesAll = Number(process.versions.node.split('.')[0]) >= 21;
 function atConnectionLimit(server: Server & { _connections?: number }): boolean {
+  // exercise 08: begin limit
   const max = server.maxConnections;
   const open = server._connections ?? 0;
   return zeroRefusesAll ? max != null && open >= max : Boolean(max) && open >= max;
+  // exercise 08: end
 }
 
 function send(message: OutgoingMessage, cb?: ReplyCallback): boolean {
