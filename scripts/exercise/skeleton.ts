@@ -38,7 +38,7 @@ export function findRegions(text: string, file = '(text)'): Region[] {
       if (open === null || open.exercise !== end[1]) throw new Error(`${file}:${i + 1}: an end of exercise ${end[1]} with no begin`);
       regions.push({ ...open, end: i });
       open = null;
-    } else if (/\/\/ exercise \d\d:/.test(line)) {
+    } else if (/\/\/ exercise \d+:/.test(line)) {
       throw new Error(`${file}:${i + 1}: not a marker of the form "// exercise NN: begin ID" or "// exercise NN: end": ${line.trim()}`);
     }
   });
