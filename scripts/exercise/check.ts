@@ -14,6 +14,7 @@
  * Mirrors: nothing — teaching helper (CodeCrafters' tester, in-process)
  * Read next: scripts/exercise/redirect.cjs, scripts/exercise/main.ts
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
@@ -103,12 +104,18 @@ function reasonOf(error: { message?: string } | undefined): string | undefined {
   return reason.length > 200 ? `${reason.slice(0, 197)}...` : reason;
 }
 
+/** The first `n` lines of an error that is not a spec's (a file that did not load, say). */
+function linesOf(error: { message?: string } | undefined, n: number): string {
+  const lines = stripVTControlCharacters(error?.message ?? String(error)).split('\n').filter((l) => l.trim() !== '');
+  return lines.slice(0, n).join('\n      ') + (lines.length > n ? '\n      ...' : '');
+}
+
 function outcomesOf(modules: TestModule[]): { specs: SpecOutcome[]; errors: string[] } {
   const specs: SpecOutcome[] = [];
   const errors: string[] = [];
   for (const module of modules) {
     const file = path.relative(ROOT, module.moduleId);
-    for (const error of module.errors()) errors.push(`${file}: ${reasonOf(error)}`);
+    for (const error of module.errors()) errors.push(`${file}: ${linesOf(error, 6)}`);
     for (const test of module.children.allTests()) {
       const result = test.result();
       // A spec skipped on purpose (it.runIf) is fine; one that did not run
@@ -120,6 +127,31 @@ function outcomesOf(modules: TestModule[]): { specs: SpecOutcome[]; errors: stri
     }
   }
   return { specs, errors };
+}
+
+/** How long a stage may take before it is stopped: ten times what it takes with src's files, or more. */
+const STAGE_LIMIT_MS = { 'unit specs': 60_000, 'lesson check': 120_000 } as const;
+
+/** SIGKILL vitest's worker processes, children of this one, each by pid, found in /proc (Linux). */
+function killChildren(): void {
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return; // no /proc: vitest.close() is all we have
+  }
+  for (const pid of entries) {
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (command.includes(`${path.sep}vitest${path.sep}`)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
 }
 
 /** Run `files` (relative to the repository) once, with the workspace's files in place of src's. */
@@ -138,15 +170,31 @@ export async function runStage(name: StageOutcome['name'], files: string[], work
     reporters: [silent],
     env: redirectEnv(workspace, exercised),
   }, { plugins: [workspacePlugin(workspace, exercised)] });
+  // A spec stuck in an endless loop of the learner's making never reaches
+  // its timeout (the loop never yields): past the limit, we kill vitest's
+  // processes, each by its pid, and close it.
+  let watchdog: NodeJS.Timeout | undefined;
+  const limitMs = STAGE_LIMIT_MS[name];
+  const stuck = new Promise<null>((resolve) => (watchdog = setTimeout(() => resolve(null), limitMs)));
   let result;
   try {
-    result = await vitest.start();
+    result = await Promise.race([vitest.start(), stuck]);
+    // vitest.close() would wait for the stuck process to answer first: end it here.
+    if (result === null) killChildren();
   } finally {
-    await vitest.close();
+    clearTimeout(watchdog);
+    // After a kill, close() may wait for an answer from a process that is
+    // gone: give it a few seconds, no more (main.ts exits when done).
+    const closed = vitest.close();
+    await (result === null ? Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]) : closed);
   }
   process.exitCode = 0; // vitest sets it on failure; main.ts decides
+  if (result === null) {
+    const error = `stopped after ${limitMs / 1000} s: a spec never ended (an endless loop?)`;
+    return { name, files, specs: [], errors: [error], ok: false, ms: performance.now() - start };
+  }
   const { specs, errors } = outcomesOf(result.testModules);
-  for (const error of result.unhandledErrors) errors.push(`thrown outside any spec: ${reasonOf(error as Error)}`);
+  for (const error of result.unhandledErrors) errors.push(`thrown outside any spec: ${linesOf(error as Error, 3)}`);
   const found = new Set(result.testModules.map((m) => path.relative(ROOT, m.moduleId)));
   for (const file of files) if (!found.has(file)) errors.push(`${file}: not run`);
   const ok = errors.length === 0 && specs.length > 0 && specs.every((s) => s.ok);

@@ -125,7 +125,8 @@ function printOutcome(outcome: CheckOutcome): void {
       if (spec.reason) console.log(`      ${spec.reason}`);
     }
     for (const error of stage.errors) console.log(`  ✗ ${error}`);
-    console.log(`  ${stage.ok ? '✓ all' : ''}${stage.ok ? '' : `${passed} of`} ${stage.specs.length} pass (${seconds} s)`);
+    if (stage.specs.length === 0) console.log(`  no spec ran (${seconds} s)`);
+    else console.log(`  ${stage.ok ? '✓ all' : `${passed} of`} ${stage.specs.length} pass (${seconds} s)`);
   }
   if (outcome.lessonWaiting) console.log(`\nThe lesson's check (${lessonCheckOf(exercise)}) runs once every unit spec passes.`);
   const lesson = outcome.stages.find((s) => s.name === 'lesson check');
@@ -180,7 +181,8 @@ if (hinting) {
   const outcome = await check(exercise, workspace, (lessonOption as 'always' | 'never' | undefined) ?? 'auto');
   if (json) console.log(JSON.stringify(outcome));
   else printOutcome(outcome);
-  process.exitCode = outcome.ok ? 0 : 1;
+  // Exit now: a stage that was stopped may leave a handle of the learner's code behind.
+  process.exit(outcome.ok ? 0 : 1);
 } else if (fs.existsSync(workspace)) {
   console.log(`Exercise ${exercise.number}, ${exercise.title}: ${rel(workspace)}/ is there already (npm run exercise ${N} -- --reset starts over).`);
   instructions();
