@@ -83,10 +83,12 @@ const queryServer: Exercise = {
         "const key = todo<string>('exercise 06: build the key in queryServer() (src/master/onmessage.ts)');",
       ],
       create: [
-        '// TODO(exercise 06): nobody has this key yet. Make its handle, a RoundRobinHandle when',
-        '// roundRobin() says so, else a SharedHandle (both take the key, `address` and the',
-        '// message), and file it in `handles`, where the next worker to ask will find it.',
-        "handle = todo<RoundRobinHandle | SharedHandle>('exercise 06: create the handle for a new key in queryServer() (src/master/onmessage.ts)');",
+        '// TODO(exercise 06): nobody has this key yet. Make its handle as the policy says, each',
+        '// with the key, `address` and the message: under SCHED_RR, roundRobinHandle(...); under',
+        '// SCHED_REUSEPORT, a ReusePortHandle for a TCP port (`tcp`), roundRobinHandle(...) for',
+        '// the rest; under SCHED_NONE, a SharedHandle. Then file it in `handles`, where the next',
+        '// worker to ask will find it.',
+        "handle = todo<NonNullable<ReturnType<typeof handles.get>>>('exercise 06: create the handle for a new key in queryServer() (src/master/onmessage.ts)');",
       ],
     },
     'src/worker/child.ts': {
@@ -111,9 +113,10 @@ const queryServer: Exercise = {
       'finds the same key and shares one socket, and a second listen in one worker gets a new key and a new port (lesson 06, part 3).',
     "The key is one template string of the message's five fields: address, port, addressType, fd, index, with ':' between. " +
       'No special case for a missing fd: the template writes "undefined", and lesson 06 shows "127.0.0.1:0:4:undefined:0".',
-    'The code around your lines already looks the key up in `handles` (the Map in src/master/primary.ts). For a new key: ' +
-      'roundRobin() ? new RoundRobinHandle(key, address, message) : new SharedHandle(key, address, message), then handles.set(key, handle). ' +
-      'Pass `address`, not message.address: for a long pipe path it is the shorter relative one.',
+    'The code around your lines already looks the key up in `handles` (the Map in src/master/primary.ts). For a new key, ' +
+      'policy() says which: SCHED_NONE makes new SharedHandle(key, address, message); SCHED_RR makes roundRobinHandle(key, address, message) ' +
+      '(a RoundRobinHandle, or a ScheduledHandle when setupPrimary was given a scheduler); SCHED_REUSEPORT makes new ReusePortHandle(key, address, message) ' +
+      'when `tcp`, and roundRobinHandle(...) otherwise. Then handles.set(key, handle). Pass `address`, not message.address: for a long pipe path it is the shorter relative one.',
     "The worker's count: indexesKey = [address, options.port, options.addressType, options.fd].join(':'). Its entry in `indexes` " +
       'is created on first use as { nextIndex: 0, set: new Set() }. This listen takes nextIndex, nextIndex goes up by one, ' +
       'and the index goes into the set.',
@@ -125,8 +128,8 @@ const queryServer: Exercise = {
 const roundRobinHandle: Exercise = {
   number: '07',
   lesson: 7,
-  title: "RoundRobinHandle: distribute, handoff and remove",
-  writes: "RoundRobinHandle's distribute(), handoff() and remove()",
+  title: 'RoundRobinHandle: distribute, handoff and remove',
+  writes: "RoundRobinHandle's distribute() (its first checks) and enqueue(), handoff() and remove()",
   files: {
     'src/master/round-robin-handle.ts': {
       remove: [
@@ -138,16 +141,23 @@ const roundRobinHandle: Exercise = {
         "return todo('exercise 07: write remove() in src/master/round-robin-handle.ts');",
       ],
       distribute: [
-        '// TODO(exercise 07): a connection to hand out (new, or refused by a worker). An error:',
-        '// nothing to hand out. Nobody left in `all`: close it. Otherwise queue it at the end of',
-        '// `handles`, and if a worker is free, take the oldest idle one out of `free` and handoff().',
+        '// TODO(exercise 07): a connection to hand out (new, or refused by a worker). First the two',
+        '// cases with nothing to hand out: an error (the accept failed: no handle), and nobody left',
+        '// in `all` (close the handle). The rest, below, is written: the bound of maxPending, then',
+        '// enqueue().',
+      ],
+      enqueue: [
+        '// TODO(exercise 07): queue the handle at the end of `handles`; if a worker is free (the',
+        '// oldest idle one that has not refused this handle: this.firstFree(handle)), take it out',
+        '// of `free` and handoff() to it.',
         '// For the lesson\'s trace: `if (tracing) this.trace();` when nobody was free.',
-        "todo('exercise 07: write distribute() in src/master/round-robin-handle.ts');",
+        "todo('exercise 07: write enqueue() in src/master/round-robin-handle.ts');",
       ],
       handoff: [
-        '// TODO(exercise 07): give the worker the oldest queued connection, with this.newconn(),',
-        '// and once it has answered, hand it the next one; with none queued, it is idle: to the',
-        '// end of `free`. A worker no longer in `all` gets nothing.',
+        '// TODO(exercise 07): give the worker the oldest queued connection it has not refused',
+        '// (this.next(worker) takes it off the queue), with this.newconn(), and once it has',
+        '// answered, hand it the next one; with none for it, it is idle: to the end of `free`.',
+        '// A worker no longer in `all` gets nothing.',
         '// For the lesson\'s trace: `if (tracing) this.trace();` after it went into `free`, or before newconn.',
         "todo('exercise 07: write handoff() in src/master/round-robin-handle.ts');",
       ],
@@ -160,16 +170,17 @@ const roundRobinHandle: Exercise = {
       'is the one idle longest, and set() after delete() puts a worker at the end. `handles` is an array of accepted ' +
       'connections nobody has yet. `all` is every worker on the listener: in `all` but not in `free` means one newconn in flight.',
     'distribute(err, handle): if (err) return (a failed accept has no handle). If this.all.size === 0, handle.close() and return. ' +
-      'Then this.handles.push(handle), and take the oldest free worker: this.free.values().next().value (undefined when none); ' +
-      'if there is one, delete it from `free` and this.handoff(worker).',
-    'handoff(worker): return at once unless this.all.has(worker.id). const handle = this.handles.shift(). None: this.free.set(worker.id, worker). ' +
+      'The bound of maxPending comes next, written already, and then enqueue(handle): this.handles.push(handle), and the oldest free worker ' +
+      'that has not refused this handle, this.firstFree(handle) (undefined when none); if there is one, this.free.delete(worker.id) and this.handoff(worker).',
+    'handoff(worker): return at once unless this.all.has(worker.id). const handle = this.next(worker): the oldest queued connection this worker has not ' +
+      'refused (a refused one waits for another worker), taken off the queue. None: this.free.set(worker.id, worker). ' +
       'Otherwise this.newconn(worker, handle, () => this.handoff(worker)): newconn deals with the answer (close our copy, or distribute() again), ' +
       'then calls you back, and the same worker takes the next queued connection or goes idle.',
     'remove(worker): if (!this.all.delete(worker.id)) return false; this.free.delete(worker.id); others left: return false. ' +
       'For the last: for (const h of this.handles.splice(0)) h.close(); this.handle?.close(); this.handle = null; return true. ' +
       'A connection in flight to the leaving worker is in neither queue: its answer still decides what becomes of it.',
     "The lesson's check compares the engine's trace with the README: `if (tracing) this.trace();` writes the queues as they are. " +
-      'It belongs after remove() took the worker out (before the return false), in distribute() when the handle waits because nobody is free, ' +
+      'It belongs after remove() took the worker out (before the return false), in enqueue() when the handle waits because nobody is free, ' +
       'and in handoff() right after free.set() and right before newconn(). Lesson 07 shows each of these lines.',
   ],
 };
@@ -178,17 +189,21 @@ const onconnection: Exercise = {
   number: '08',
   lesson: 8,
   title: 'onconnection: accept, refuse, maxConnections',
-  writes: "the worker's onconnection() and atConnectionLimit() (src/worker/child.ts)",
+  writes: "the worker's onconnection() (its decision, and the hand-over after the answer) and atConnectionLimit() (src/worker/child.ts)",
   files: {
     'src/worker/child.ts': {
-      onconnection: [
-        '// TODO(exercise 08): the primary handed this worker a connection. Accept it if this worker',
-        '// has a server for message.key and that server is not at its connection limit. Answer',
-        '// first, { ack: message.seq, accepted }; then give an accepted client to net, or close a',
-        '// refused one.',
-        "// For the lesson's trace, before answering: decide(\"accepted: emit 'connection'\"), or",
+      decide: [
+        '// TODO(exercise 08): the primary handed this worker a connection for message.key. Accept',
+        '// it if this worker has a server for that key and the server is not at its connection',
+        '// limit; otherwise refuse. (The answer, below, goes out first, before anything else.)',
+        "// For the lesson's trace: decide(\"accepted: emit 'connection'\"), or",
         "// decide('refused: maxConnections reached'), or decide('refused: server closed here').",
-        "todo('exercise 08: write onconnection() in src/worker/child.ts');",
+        "const [server, accepted] = todo<[ClusterHandle | undefined, boolean]>('exercise 08: decide in onconnection() (src/worker/child.ts)');",
+      ],
+      'hand-over': [
+        '// TODO(exercise 08): answered; now give an accepted client to the server, or close a',
+        '// refused one, so that its descriptor does not leak in this worker.',
+        "todo('exercise 08: hand the client over in onconnection() (src/worker/child.ts)');",
       ],
       limit: [
         '// TODO(exercise 08): has the server as many open connections as maxConnections allows?',
@@ -207,9 +222,9 @@ const onconnection: Exercise = {
     'The server: handles.get(message.key), this worker\'s listener under that key (a FauxHandle under round robin). None: the server was ' +
       'closed here and the primary has not read our `close` yet, so refuse. The net.Server behind it is owners.get(handle): ' +
       'maxConnections and the count of open connections are there.',
-    'Answer with send({ ack: message.seq, accepted }). Accepted: (server as FauxHandle).onconnection?.(0, clientHandle), the function net ' +
-      'put on the handle when the server took it: it wraps the raw handle in a net.Socket and emits \'connection\'. Refused: ' +
-      'clientHandle?.close(), or its descriptor leaks in this worker (Node fixed exactly that in PR #43650).',
+    'The answer, send({ ack: message.seq, accepted }), is written already, between your two parts. After it, accepted: ' +
+      '(server as FauxHandle).onconnection?.(0, clientHandle), the function net put on the handle when the server took it: it wraps the raw ' +
+      'handle in a net.Socket and emits \'connection\'. Refused: clientHandle?.close(), or its descriptor leaks in this worker (Node fixed exactly that in PR #43650).',
     'atConnectionLimit(server): const max = server.maxConnections, open = server._connections ?? 0. From Node 21 (zeroRefusesAll): ' +
       'max != null && open >= max. Before: Boolean(max) && open >= max, since 0 meant no limit.',
   ],
