@@ -118,7 +118,10 @@ function writeSkeleton(): void {
 function printOutcome(outcome: CheckOutcome): void {
   for (const stage of outcome.stages) {
     const seconds = (stage.ms / 1000).toFixed(1);
-    const passed = stage.specs.filter((s) => s.ok).length;
+    const skipped = stage.specs.filter((s) => s.skipped).length;
+    const counted = stage.specs.length - skipped;
+    const passed = stage.specs.filter((s) => s.ok && !s.skipped).length;
+    const skipNote = skipped === 0 ? '' : `, ${skipped} not for this Node or system`;
     console.log(`\n${stage.name === 'unit specs' ? 'The unit specs' : "The lesson's check"} (${stage.files.join(', ')}), with your files:`);
     for (const spec of stage.specs.filter((s) => !s.ok)) {
       console.log(`  ✗ ${spec.sentence}`);
@@ -126,7 +129,7 @@ function printOutcome(outcome: CheckOutcome): void {
     }
     for (const error of stage.errors) console.log(`  ✗ ${error}`);
     if (stage.specs.length === 0) console.log(`  no spec ran (${seconds} s)`);
-    else console.log(`  ${stage.ok ? '✓ all' : `${passed} of`} ${stage.specs.length} pass (${seconds} s)`);
+    else console.log(`  ${stage.ok ? '✓ all' : `${passed} of`} ${counted} pass${skipNote} (${seconds} s)`);
   }
   if (outcome.lessonWaiting) console.log(`\nThe lesson's check (${lessonCheckOf(exercise)}) runs once every unit spec passes.`);
   const lesson = outcome.stages.find((s) => s.name === 'lesson check');
@@ -136,7 +139,7 @@ function printOutcome(outcome: CheckOutcome): void {
   }
   if (outcome.ok) {
     console.log(`\nDone: your ${Object.keys(exercise.files).map((f) => path.basename(f)).join(' and ')} pass${Object.keys(exercise.files).length === 1 ? 'es' : ''} what src's does.`);
-    console.log(`Compare with the engine's: git diff --no-index src/ ${rel(path.join(workspace, 'src'))}/`);
+    for (const file of Object.keys(exercise.files)) console.log(`Compare with the engine's: git diff --no-index ${file} ${rel(path.join(workspace, file))}`);
   } else {
     const hints = readState().hintsShown;
     if (hints < exercise.hints.length) console.log(`\nStuck? npm run exercise ${N} -- --hint (${hints} of ${exercise.hints.length} shown so far)`);
