@@ -10,7 +10,8 @@
  * Mirrors: nothing — a teaching aid.
  * Read next: src/trace.ts, lessons/07-round-robin-handle/README.md ("Try this" 1)
  */
-import readline from 'node:readline';
+import { createRequire } from 'node:module';
+import type readline from 'node:readline';
 import type { Envelope } from './ipc.ts';
 
 const mode = process.env.MINI_CLUSTER_STEP ?? '';
@@ -54,7 +55,9 @@ export function createStepGate(view: StepView): (from: string) => (message: Enve
     process.stderr.write('   [Enter] act on it · [c Enter] continue without pausing > ');
     pausedSince = performance.now();
     if (input === null) {
-      input = readline.createInterface({ input: process.stdin });
+      // Loaded only when stepping, so that no worker or primary pays for it otherwise.
+      const { createInterface } = createRequire(import.meta.url)('node:readline') as typeof readline;
+      input = createInterface({ input: process.stdin });
       input.on('line', (line) => (typed.push(line), waiting && answer()));
       input.on('close', () => ((inputEnded = true), waiting && answer()));
     }

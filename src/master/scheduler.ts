@@ -15,7 +15,6 @@
  *   'source-hash'        the client address picks the worker (rendezvous hashing)
  *   (candidates, connection) => worker   your own; a throw or a non-candidate falls back
  */
-import { createHash } from 'node:crypto';
 import type { Worker } from '../worker.ts';
 
 /** One worker on the listener, as a scheduler sees it. */
@@ -127,13 +126,30 @@ function sourceHash(): Scheduler {
       let best = candidates[0]!;
       let bestScore = -1;
       for (const c of candidates) {
-        const score = createHash('sha1').update(`${address}/${c.worker.id}`).digest().readUInt32BE(0);
+        const score = hash32(`${address}/${c.worker.id}`);
         if (score > bestScore) [best, bestScore] = [c, score];
       }
       warnIfOneSource(seen, address, candidates.length);
       return { worker: best.worker, why: `${name(best)} for ${address || 'an unknown address'}${best.idle ? '' : ' (busy: the connection waits for it)'}` };
     },
   };
+}
+
+/**
+ * A 32-bit hash that mixes well enough for rendezvous hashing: FNV-1a over
+ * the UTF-16 code units, then murmur3's finaliser so that nearby inputs
+ * (10.0.0.1 and 10.0.0.2) land far apart. (Not node:crypto: loading it in
+ * every worker would slow start-up for a choice that needs no security.)
+ */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 function warnIfOneSource(seen: { address?: string; count: number; warned: boolean }, address: string, workers: number): void {

@@ -11,15 +11,15 @@
  * place and `online` is sent, and a CommonJS main script runs in the same
  * tick. Nothing the primary sends can arrive in between.
  */
-import { isMainThread } from 'node:worker_threads';
 import type { Cluster } from '../index.ts';
 
 // Only a process the primary forked carries the id (see src/worker.ts,
-// WORKER_ID_ENV), and only its main thread: Node runs --require preloads
-// in a loader's hooks thread too (tsx's, say), where the engine has no
-// business. So the engine is loaded here, not by a top-level import.
+// WORKER_ID_ENV), and only its main thread has the IPC channel: Node runs
+// --require preloads in a loader's hooks thread too (tsx's, say), where
+// process.send does not exist and the engine has no business. So the engine
+// is loaded here, not by a top-level import.
 // (require(): this file always runs as CommonJS, built or under tsx's hook.)
-if (isMainThread && 'MINI_CLUSTER_UNIQUE_ID' in process.env) {
+if (typeof process.send === 'function' && 'MINI_CLUSTER_UNIQUE_ID' in process.env) {
   const cluster = (require('../index.ts') as { default: Cluster }).default;
   if (cluster.isWorker && cluster.worker == null) cluster._setupWorker!();
 }
