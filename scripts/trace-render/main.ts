@@ -11,6 +11,8 @@
  * Read next: src/trace.ts, docs/trace.md, scripts/trace-render/model.ts (the page's model)
  */
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { formatLine, type TraceEvent } from '../../src/trace.ts';
 import { parseTrace, splitRuns, type RunLines } from './model.ts';
 import { writeTracePage } from './html.ts';
@@ -67,7 +69,8 @@ function valueOf(flag: string): string | undefined {
   return at < 0 ? undefined : process.argv[at + 1];
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+// Only when run as the command (other scripts import readTrace from here).
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const args = process.argv.slice(2);
   const file = args.find((a, i) => !a.startsWith('--') && !['--html', '--run'].includes(args[i - 1]));
   const html = valueOf('--html');
