@@ -71,7 +71,6 @@ async function plainApiRows(): Promise<void> {
 }
 if (values.only === 'plain') {
   await plainApiRows();
-  await plainApiRows();
 log('done');
   process.exit(0);
 }
