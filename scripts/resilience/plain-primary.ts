@@ -36,11 +36,13 @@ async function roll(): Promise<void> {
     for (let i = 0; i < workers.length && rolling; i++) {
       const old = workers[i]!;
       const next = cluster.fork(env);
+      const forkedAt = Date.now();
       await listening(next);
+      const listenedAt = Date.now();
       old.disconnect();
       await exited(old);
       workers[i] = next;
-      emit({ type: 'replaced', old: old.id, by: next.id });
+      emit({ type: 'replaced', old: old.id, by: next.id, startMs: listenedAt - forkedAt, leaveMs: Date.now() - listenedAt });
     }
   }
   emit({ type: 'rolled' });

@@ -184,6 +184,8 @@ export async function plainRolling(impl: Impl, policy: 'rr' | 'none', lanes: num
     await sleep(300); // the load is up before the first replacement
     primary.command('roll');
     await sleep(seconds * 1000);
+    // At least `seconds`, and at least every worker replaced once.
+    await primary.until('every worker replaced once', (rs) => rs.filter((r) => r.type === 'replaced').length >= workers, 30_000);
     primary.command('stop');
     await primary.until('the last replacement', (rs) => rs.some((r) => r.type === 'rolled'), 20_000);
     const counts = await load.stop();
