@@ -58,15 +58,10 @@ describe('a message the primary sends in the start window', () => {
 
 describe('an ES module worker script', () => {
   // Node evaluates an ESM main script later, through its ESM loader: a user
-  // message sent on 'online' finds no listener yet. The same with both
-  // clusters (measured: lost in 5 runs of 5 each). Internal messages are
-  // not affected: the bootstrap's listener is in place before the loader runs.
-  it("misses a message sent on online, exactly as under node:cluster", async () => {
-    const { node, mini } = await both('esm-message-on-online');
-    expect(mini).toEqual(node);
-    expect(mini).toEqual({ case: 'esm-message-on-online', lost: true });
-  }, 20_000);
-
+  // message sent on 'online' may find no listener yet. That is a race under
+  // both clusters (measured: lost in most runs, delivered in some, by
+  // node:cluster as by mini-cluster), so no spec pins it. Internal messages
+  // are not affected: the bootstrap's listener is in place before the loader runs.
   it('still gets the internal disconnect of a cluster.disconnect() right after fork(), as under node:cluster', async () => {
     const { node, mini } = await both('esm-disconnect-after-fork');
     expect(mini).toEqual(node);
