@@ -16,8 +16,8 @@ import { oneRequest } from '../compare/churn-client.ts';
 
 const GET = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
 
-/** One keep-alive connection with one answered request; the socket stays open. */
-export function hold(port: number, localAddress?: string): Promise<{ socket: net.Socket; pid: number }> {
+/** One keep-alive connection with one answered request; the socket stays open. `pid`: the body as a number. */
+export function hold(port: number, localAddress?: string): Promise<{ socket: net.Socket; pid: number; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1', localAddress });
     const timer = setTimeout(() => (socket.destroy(), reject(new Error('no answer within 5 s'))), 5_000);
@@ -30,7 +30,8 @@ export function hold(port: number, localAddress?: string): Promise<{ socket: net
       const length = Number(/content-length: (\d+)/i.exec(data)?.[1] ?? -1);
       if (split < 0 || length < 0 || data.length < split + 4 + length) return;
       clearTimeout(timer);
-      resolve({ socket, pid: Number(data.slice(split + 4, split + 4 + length)) });
+      const body = data.slice(split + 4, split + 4 + length);
+      resolve({ socket, pid: Number(body), body });
     });
     socket.on('error', (error) => (clearTimeout(timer), reject(error)));
   });
