@@ -73,7 +73,7 @@ export interface CostRow { n: number; setting: Setting; connectionNs: number; pi
 
 /** One setting at every worker count, after an unmeasured pass: what one child process measures. */
 export function measureSetting(setting: Setting, minMs: number): { n: number; connectionNs: number; pickNs: number | null }[] {
-  for (const n of WORKER_COUNTS) (connectionCost(setting, n, 5), pickCost(setting, n, 5));
+  for (const n of WORKER_COUNTS) (connectionCost(setting, n, minMs / 2), pickCost(setting, n, minMs / 2));
   return WORKER_COUNTS.map((n) => ({ n, connectionNs: connectionCost(setting, n, minMs), pickNs: pickCost(setting, n, minMs) }));
 }
 

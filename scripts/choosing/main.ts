@@ -24,9 +24,9 @@ import { overloadOnce, type OverloadRun } from './overload.ts';
 const PARTS = ['burst', 'hash', 'cost', 'overload', 'leave'] as const;
 type Part = (typeof PARTS)[number];
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, parts: { type: 'string' }, offered: { type: 'string' }, help: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, parts: { type: 'string' }, offered: { type: 'string' }, 'leave-work': { type: 'string' }, help: { type: 'boolean' } } });
 if (values.help) {
-  console.log('Usage: npm run choosing -- [--rounds N (default 5; --quick 2)] [--parts burst,hash,cost,overload,leave] [--offered N (default 5000)]');
+  console.log('Usage: npm run choosing -- [--rounds N (default 5; --quick 2)] [--parts burst,hash,cost,overload,leave] [--offered N (default 5000)] [--leave-work N (default 50000)]');
   process.exit(0);
 }
 const rounds = Number(values.rounds ?? (values.quick ? 2 : 5));
@@ -125,15 +125,18 @@ async function overloadPart(): Promise<void> {
   say('  refused: the client saw its connection closed unanswered or reset; closed: counted by the primary (RoundRobinHandle.closed.overflow).');
 }
 
+/** Work per request in the leave part: busy workers accept less often, so their queues hold more. */
+const LEAVE_WORK = Number(values['leave-work'] ?? 50_000);
+
 async function leavePart(): Promise<void> {
-  say(`\n== a worker leaves under load: 32 churn lanes from 32 addresses, w2 disconnects after 0.4 s, load 0.4 s more (${rounds} rounds, A B A B)`);
+  say(`\n== a worker leaves under load: 32 churn lanes from 32 addresses, ${LEAVE_WORK.toLocaleString('en-US')} busy-loop iterations per request, w2 disconnects after 0.4 s, load 0.4 s more (${rounds} rounds, A B A B)`);
   if (!reusePortSupported()) {
     say(`  reuseport skipped: Node ${process.version} has no listen({ reusePort }) (22.12 and later). Round robin alone:`);
   } else {
     say(`  net.ipv4.tcp_migrate_req = ${migrateReq()} (0: a closing socket's accept queue is reset, 1: moved to another socket of the group)`);
   }
   const variants = reusePortSupported() ? (['rr', 'reuseport'] as const) : (['rr'] as const);
-  const clusters = await Promise.all(variants.map((policy) => Cluster.start({ label: policy, policy })));
+  const clusters = await Promise.all(variants.map((policy) => Cluster.start({ label: policy, policy, work: LEAVE_WORK })));
   const runs = new Map<string, LeaveRun[]>(variants.map((v) => [v, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const c of clusters) {
