@@ -79,7 +79,10 @@ describe('lesson 15: choosing a worker', () => {
     const rss = Object.fromEntries([...run.stdout.matchAll(/^ {4}w(\d+) +(\d+) MB +(\d+) MB/gm)].map((m) => [Number(m[1]), Number(m[2])]));
     const others = Object.entries(rss).filter(([id]) => Number(id) !== big).map(([, mb]) => mb);
     expect(rss[big]! - Math.max(...others), transcript(run)).toBeGreaterThanOrEqual(80);
-    expect(counts(run.stdout, 'leastMemory(), 8 connections at once:').sort((a, b) => b - a)).toEqual([8, 0, 0, 0]);
+    // All 8 to one worker, unless a health report (every 100 ms) lands within the burst and changes the smallest.
+    const lm = counts(run.stdout, 'leastMemory(), 8 connections at once:');
+    expect([sum(lm), lm[big - 1], Math.max(...lm) >= 5], `leastMemory ${lm}`).toEqual([8, 0, true]);
+    expect(run.stdout).toMatch(Math.max(...lm) === 8 ? /every one to the same worker/ : /\d of 8 to one worker: a report came in meanwhile/);
     expect(run.stdout).toMatch(/primary +leastMemory: w\d+ \(leastMemory\)/);
     const fewest = counts(run.stdout, 'fewestUnderMemoryLimit(), 8 connections at once:');
     expect([sum(fewest), fewest[big - 1]], transcript(run)).toEqual([8, 0]);

@@ -227,7 +227,10 @@ async function part4(): Promise<void> {
   const lm = await burst(lmPort, 8);
   console.log(`\n  leastMemory(), 8 connections at once: ${split(lm)}`);
   await decisions('leastMemory:', 2, 8);
-  console.log('    every one to the same worker: one connection does not change an RSS, so the smallest stays smallest');
+  const most = Math.max(...ids().map((id) => countOf(lm, id)));
+  console.log(most === 8
+    ? '    every one to the same worker: one connection does not change an RSS, so the smallest stays smallest'
+    : `    ${most} of 8 to one worker: a report came in meanwhile and made another the smallest; between reports one connection changes no RSS`);
   closeAll(lm);
   const fwPort = await listener('fewest-under-limit', fewestUnderMemoryLimit);
   await skipTrace();
