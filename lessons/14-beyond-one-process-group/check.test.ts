@@ -1,6 +1,7 @@
 /**
  * Checks lesson 14 against its README, in whichever case this machine is:
- * with nginx installed the lesson runs it in front of three processes, and
+ * with nginx installed the lesson runs it in front of three processes (and
+ * CI, which installs it, says so with MINI_CLUSTER_REQUIRE_NGINX=1), and
  * without it (also forced here, with a PATH where nginx cannot be found) a
  * Node proxy stands in; either way the balancer takes the backends in turn
  * and hides a dead one. On Node >= 22.12 three processes share a port with
@@ -34,6 +35,13 @@ describe('lesson 14: beyond one process group', () => {
   it('runs to the end, with and without nginx on the PATH', () => {
     expect(run.code, transcript(run)).toBe(0);
     expect(without.code, transcript(without)).toBe(0);
+  });
+
+  // CI installs nginx-light and sets MINI_CLUSTER_REQUIRE_NGINX=1 once it is there (.ci/run):
+  // then the nginx branch must run, not skip.
+  it.runIf(process.env.MINI_CLUSTER_REQUIRE_NGINX === '1')('finds nginx, which this machine is known to have', () => {
+    expect(nginxInstalled, 'MINI_CLUSTER_REQUIRE_NGINX=1 but `nginx -v` fails on this PATH').toBe(true);
+    expect(run.stdout, transcript(run)).toMatch(/nginx [\d.]+ found/);
   });
 
   it.runIf(nginxInstalled)('starts nginx with its own config in a temp dir, on 127.0.0.1, and stops it by pid', () => {

@@ -13,13 +13,11 @@
  * Mirrors: nothing — teaching program (docs/sources.md: the herd article's nginx proxy; the field notes on SO_REUSEPORT)
  * Read next: lessons/14-beyond-one-process-group/README.md, then lessons/README.md
  */
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { deadline, finish, flag, get, sleep, track } from '../_lib/lesson.ts';
+import { deadline, finish, flag, get, track } from '../_lib/lesson.ts';
+import { freePort, nginxConfig, showConfig, startNginx } from '../_lib/nginx.ts';
 
 // ---- a backend: one plain process, one server, no cluster ----
 
@@ -44,15 +42,6 @@ function startBackend(n: number, env: NodeJS.ProcessEnv = {}): Promise<Backend> 
   return new Promise((resolve) => proc.once('message', (m: { port?: number; error?: string }) => resolve({ name: `b${n}`, proc, ...m })));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** Send `n` requests one after another, each on a new connection; count the answers by backend name. */
 async function count(port: number, n: number): Promise<{ by: Map<string, number>; failed: number }> {
   const by = new Map<string, number>();
@@ -72,69 +61,19 @@ const split = (by: Map<string, number>, names: string[]): string => names.map((n
 
 // ---- Part 1: a balancer in front ----
 
-function nginxConfig(dir: string, port: number, backends: Backend[]): string {
-  return `# written by lessons/14-beyond-one-process-group/main.ts; everything stays in ${dir}
-daemon off;            # stay in the foreground: the lesson started it and stops it by pid
-master_process off;    # one process, no workers: one pid to stop
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  upstream backends {
+/** The upstream of three backends, and a server on `port` in front of it (nginx's default balancing: round robin). */
+function upstreamBlocks(port: number, backends: Backend[]): string {
+  return `  upstream backends {
 ${backends.map((b) => `    server 127.0.0.1:${b.port};`).join('\n')}
   }
   server {
     listen 127.0.0.1:${port};
     location / { proxy_pass http://backends; }
   }
-}
 `;
 }
 
-/** The interesting lines of the config, for the transcript. */
-function showConfig(config: string): void {
-  const start = config.indexOf('  upstream');
-  for (const line of config.slice(start).split('\n').slice(0, -2)) console.log(`  ${line}`);
-}
-
-/** Start nginx on `port` with its own config in a temp dir; null (and why) if it cannot run. */
-async function startNginx(port: number, backends: Backend[]): Promise<{ proc: ChildProcess; dir: string; version: string } | string> {
-  const version = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
-  if (version.error || version.status !== 0) return 'nginx is not installed (Debian/Ubuntu: apt-get install nginx)';
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mini-cluster-nginx-'));
-  const config = nginxConfig(dir, port, backends);
-  writeFileSync(path.join(dir, 'nginx.conf'), config);
-  // -p: the prefix for relative paths; -e: the error log from the start (before the config is read).
-  const proc = track(spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  let stderr = '';
-  proc.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const v = /nginx\/([\d.]+)/.exec(version.stderr)?.[1] ?? '?';
-  console.log(`  nginx ${v} found: starting it with a config of ours, ${path.join(dir, 'nginx.conf')}:`);
-  showConfig(config);
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) break;
-    if (await canConnect(port)) return { proc, dir, version: v };
-    await sleep(30);
-  }
-  proc.kill('SIGKILL');
-  let log = '';
-  try { log = readFileSync(path.join(dir, 'error.log'), 'utf8'); } catch { /* no log */ }
-  rmSync(dir, { recursive: true, force: true });
-  return `nginx did not start (${(stderr + log).trim().split('\n').at(-1) ?? 'no message'})`;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
-    socket.on('error', () => resolve(false));
-  });
-}
+const WRITTEN_BY = 'lessons/14-beyond-one-process-group/main.ts';
 
 /**
  * The stand-in: what nginx's upstream does here, in Node. Each request goes
@@ -170,24 +109,18 @@ async function balancer(): Promise<void> {
   const port = await freePort();
   const names = backends.map((b) => b.name);
 
-  const nginx = flag('no-nginx') ? 'nginx not used (--no-nginx)' : await startNginx(port, backends);
+  const nginx = flag('no-nginx') ? 'nginx not used (--no-nginx)' : await startNginx(port, WRITTEN_BY, upstreamBlocks(port, backends));
   let stop: () => Promise<string>;
   if (typeof nginx === 'string') {
     console.log(`  ${nginx}; the lesson would write this config`);
     console.log('  to a temp dir and run it in the foreground (never the system service):');
-    showConfig(nginxConfig('<temp dir>', port, backends));
+    showConfig(nginxConfig('<temp dir>', WRITTEN_BY, upstreamBlocks(port, backends)));
     const server = await proxy(port, backends);
     console.log(`  standing in for nginx: proxy() in main.ts, a round-robin HTTP proxy in Node, on 127.0.0.1:${port}`);
     stop = async () => (await new Promise((resolve) => server.close(resolve)), 'the stand-in proxy closed');
   } else {
     console.log(`  nginx listening on 127.0.0.1:${port}, pid ${nginx.proc.pid}`);
-    stop = async () => {
-      const exited = new Promise<number | null>((resolve) => nginx.proc.once('exit', (code) => resolve(code)));
-      nginx.proc.kill('SIGQUIT'); // nginx's graceful stop
-      const code = await exited;
-      rmSync(nginx.dir, { recursive: true, force: true });
-      return `nginx stopped (SIGQUIT to pid ${nginx.proc.pid}, exit code ${code}), its temp dir removed`;
-    };
+    stop = nginx.stop;
   }
 
   const first = await count(port, 30);

@@ -1,4 +1,4 @@
-// Starts one set-up (impl × policy) as its own primary process and drives it:
+// Starts one set-up (impl × policy × scheduler) as its own primary process and drives it:
 // 'begin' and 'end' around each run, 'stop' at the end. Keeps every pid it
 // learns so that nothing outlives the comparison, even on errors or Ctrl-C.
 // Mirrors: nothing — teaching helper
@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileForPlainNode } from '../lib/plain-node.ts';
-import { readLines, writeLine, type Impl, type Policy, type PrimaryFigures, type Report } from './protocol.ts';
+import { readLines, writeLine, type Impl, type Policy, type PrimaryFigures, type Report, type Scheduler } from './protocol.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,6 +25,8 @@ const STOP_GRACE_MS = 3_000;
 export interface SetUpOptions {
   impl: Impl;
   policy: Policy;
+  /** mini-cluster under rr: passed as MINI_CLUSTER_SCHEDULER (setupPrimary()'s default); round-robin passes none. */
+  scheduler?: Scheduler | null;
   workers: number;
   work: number;
   /** Extra environment for the primary (and so its workers), e.g. NODE_OPTIONS. */
@@ -53,11 +55,13 @@ export class PrimaryProcess {
   private nextId = 1;
 
   private constructor(readonly options: SetUpOptions, primaryFile: string) {
-    this.label = `${options.impl} ${options.policy}`;
+    this.label = setUpLabel(options);
+    // undefined: not inherited from the caller's environment either (spawn leaves undefined values out).
+    const scheduler = { MINI_CLUSTER_SCHEDULER: options.scheduler && options.scheduler !== 'round-robin' ? options.scheduler : undefined };
     this.child = spawn(
       process.execPath,
       [primaryFile, '--impl', options.impl, '--workers', String(options.workers), '--work', String(options.work)],
-      { cwd: REPO_ROOT, env: { ...process.env, ...options.env, NODE_CLUSTER_SCHED_POLICY: options.policy }, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] },
+      { cwd: REPO_ROOT, env: { ...process.env, ...options.env, NODE_CLUSTER_SCHED_POLICY: options.policy, ...scheduler }, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] },
     );
     this.primaryPid = this.child.pid ?? -1;
     this.channel = this.child.stdio[3] as Socket;
@@ -78,10 +82,12 @@ export class PrimaryProcess {
     const ready = await primary.waitFor('ready', READY_TIMEOUT_MS);
     if (ready.type !== 'ready') throw new Error(`${primary.label}: unexpected ${ready.type}`);
     Object.assign(primary, { port: ready.port, workerPids: ready.workerPids, schedulingPolicy: ready.schedulingPolicy, proc: ready.proc, startupMs: ready.startupMs });
-    const expected = options.policy === 'rr' ? 2 : 1;
+    const expected = { rr: 2, none: 1, reuseport: 3 }[options.policy];
     if (ready.schedulingPolicy !== expected) {
       throw new Error(`${primary.label}: cluster.schedulingPolicy is ${ready.schedulingPolicy}, expected ${expected} from NODE_CLUSTER_SCHED_POLICY=${options.policy}`);
     }
+    const scheduler = options.scheduler && options.scheduler !== 'round-robin' ? options.scheduler : undefined;
+    if (ready.scheduler !== scheduler) throw new Error(`${primary.label}: the primary runs scheduler ${ready.scheduler ?? 'round-robin'}, expected ${scheduler ?? 'round-robin'}`);
     return primary;
   }
 
@@ -141,6 +147,11 @@ export class PrimaryProcess {
     this.failure ??= reason;
     for (const waiter of [...this.replies.values()]) waiter.reject(new Error(`${this.label}: ${reason}`));
   }
+}
+
+/** "mini-cluster rr", or with a scheduler other than round robin "mini-cluster rr/least-connections". */
+export function setUpLabel(s: { impl: Impl; policy: Policy; scheduler?: Scheduler | null }): string {
+  return `${s.impl} ${s.policy}${s.scheduler && s.scheduler !== 'round-robin' ? `/${s.scheduler}` : ''}`;
 }
 
 /** Stops every primary still running, in parallel. */

@@ -13,6 +13,7 @@ import { MINI_IS_PLACEHOLDER } from './impls.ts';
 import { killAllNow, stopAll } from './launcher.ts';
 import { parseOptions, USAGE, type Options } from './options.ts';
 import { runAll, startSetUps, warmUp, type RunRecord } from './runner.ts';
+import { renderSchedulers, summariseSchedulers } from './schedulers.ts';
 import { measureStartup, renderStartup, summariseStartup } from './startup.ts';
 import { summarise } from './summary.ts';
 import { renderBars, renderFindings, renderSummary } from './table.ts';
@@ -29,6 +30,10 @@ function describe(options: Options): ReportMeta {
   const notes = [
     'The load generator shares the cores with the cluster: read ratios and directions, not absolutes.',
   ];
+  if (options.schedulers.length > 1 || options.policies.includes('reuseport')) {
+    lines.push(`schedulers (mini-cluster, rr): ${options.schedulers.join(', ')}; policies ${options.policies.join(', ')}; skewed work ${options.skewWork} (every 20th × 50); `
+      + `${options.sources ? `clients from ${options.sources} local addresses` : 'clients from 127.0.0.1'}`);
+  }
   if (MINI_IS_PLACEHOLDER) notes.push('The mini-cluster slot is running node:cluster (the engine is not switched in yet): mini ÷ node ratios only show noise.');
   return { title, lines, notes };
 }
@@ -77,12 +82,14 @@ async function main(): Promise<number> {
   log(renderBars(summary.cells));
   log(renderFindings(summary));
   log(renderStartup(startup, options.workers));
+  const schedulers = summariseSchedulers(records);
+  if (schedulers) log(renderSchedulers(schedulers, options.sources));
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   log(`\nfinished in ${seconds} s`);
 
-  const processes = setUps.map((s) => ({ impl: s.impl, policy: s.policy, primaryPid: s.primary.primaryPid, workerPids: s.primary.workerPids, port: s.primary.port }));
+  const processes = setUps.map((s) => ({ impl: s.impl, policy: s.policy, scheduler: s.scheduler, primaryPid: s.primary.primaryPid, workerPids: s.primary.workerPids, port: s.primary.port }));
   if (options.json) {
-    writeFileSync(options.json, toJson({ meta: { ...meta, options, miniIsPlaceholder: MINI_IS_PLACEHOLDER, seconds: Number(seconds), processes }, runs: records, summary, startupMs: { runs: startupRuns, ...startup } }));
+    writeFileSync(options.json, toJson({ meta: { ...meta, options, miniIsPlaceholder: MINI_IS_PLACEHOLDER, seconds: Number(seconds), processes }, runs: records, summary, schedulers, startupMs: { runs: startupRuns, ...startup } }));
     log(`wrote ${options.json}`);
   }
   if (options.html) {

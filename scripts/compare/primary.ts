@@ -188,5 +188,8 @@ cluster.on('listening', (_worker, address) => {
   }
   const workerPids = workers.map((w) => w.process.pid!);
   const startupMs = performance.now() - forkedAt;
-  report({ type: 'ready', port: [...ports][0]!, primaryPid: process.pid, workerPids, schedulingPolicy: cluster.schedulingPolicy, proc: procAvailable(), startupMs });
+  // The scheduler the cluster really uses (mini-cluster's setting; node:cluster has none).
+  const setting = (cluster as { settings?: { scheduler?: unknown } }).settings?.scheduler;
+  const scheduler = typeof setting === 'string' && setting !== 'round-robin' ? setting : undefined;
+  report({ type: 'ready', port: [...ports][0]!, primaryPid: process.pid, workerPids, schedulingPolicy: cluster.schedulingPolicy, proc: procAvailable(), startupMs, scheduler });
 });

@@ -14,8 +14,11 @@
 import type { Socket } from 'node:net';
 
 export type Impl = 'mini-cluster' | 'node:cluster';
-export type Policy = 'rr' | 'none';
-export type Workload = 'keepalive' | 'churn' | 'trickle';
+export type Policy = 'rr' | 'none' | 'reuseport'; // reuseport: mini-cluster only, Node >= 22.12 (--schedulers)
+export type Workload = 'keepalive' | 'churn' | 'trickle' | 'skewed'; // skewed: churn with slow requests (--schedulers)
+/** Who picks the worker under rr (mini-cluster's setupPrimary({ scheduler })); null where the kernel does (none, reuseport). */
+export type Scheduler = 'round-robin' | 'least-connections' | 'power-of-two' | 'source-hash';
+export const SCHEDULERS: readonly Scheduler[] = ['round-robin', 'least-connections', 'power-of-two', 'source-hash'];
 
 /** Orchestrator → primary. */
 export type Command =
@@ -55,11 +58,15 @@ export interface PrimaryFigures {
 
 /** Primary → orchestrator. */
 export type Report =
-  | { type: 'ready'; port: number; primaryPid: number; workerPids: number[]; schedulingPolicy: number; proc: boolean; startupMs: number }
+  | { type: 'ready'; port: number; primaryPid: number; workerPids: number[]; schedulingPolicy: number; proc: boolean; startupMs: number; scheduler?: string }
   | { type: 'begun'; id: number }
   | { type: 'ended'; id: number; figures: PrimaryFigures }
   | { type: 'worker-exit'; pid: number; code: number | null; signal: string | null }
   | { type: 'failed'; message: string };
+
+/** The skewed workload (GET /skew/<n>): every SLOW_EVERY-th request a worker serves does SLOW_FACTOR × n work. */
+export const SLOW_EVERY = 20;
+export const SLOW_FACTOR = 50;
 
 /** The `type` of the stats request and reply between primary and worker. */
 export const STATS = 'compare:stats';

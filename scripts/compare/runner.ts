@@ -6,16 +6,19 @@
 //
 // one run:  begin (primary snapshots counters) => load => end (primary reports deltas) => RunRecord
 
-import { churn, trickle, type ClientResult } from './churn-client.ts';
 import { keepalive } from './keepalive.ts';
+import { churn, loopbackSources, trickle, type ClientResult, type RequestOptions } from './churn-client.ts';
 import { PrimaryProcess } from './launcher.ts';
 import type { Options } from './options.ts';
-import type { Impl, Policy, PrimaryFigures, WorkerFigures, Workload } from './protocol.ts';
+import type { Impl, Policy, PrimaryFigures, Scheduler, WorkerFigures, Workload } from './protocol.ts';
+import { reusePortSupported } from '../../src/master/reuseport-handle.ts';
 import { cpuUsPerConnection, fairness, percentile, wakeupsPerConnection, type Fairness } from './stats.ts';
 
 export interface RunRecord {
   impl: Impl;
   policy: Policy;
+  /** Who chose the worker under rr ('round-robin' unless --schedulers); null under none and reuseport (the kernel). */
+  scheduler: Scheduler | null;
   workload: Workload;
   round: number;
   requestsPerSec: number;
@@ -40,23 +43,45 @@ export interface RunRecord {
 export interface SetUp {
   impl: Impl;
   policy: Policy;
+  scheduler: Scheduler | null;
   primary: PrimaryProcess;
   connectionsServed: number;
 }
 
+/** Whether impl × policy can run here: reuseport is mini-cluster's, and needs Node >= 22.12. */
+export function runnable(impl: Impl, policy: Policy): boolean {
+  return policy !== 'reuseport' || (impl === 'mini-cluster' && reusePortSupported());
+}
+
+/**
+ * impl × policy (round robin under rr), then mini-cluster under rr with each
+ * other scheduler of --schedulers. node:cluster has no scheduler: its rr
+ * stays the reference.
+ */
+export function setUpsOf(options: Options): { impl: Impl; policy: Policy; scheduler: Scheduler | null }[] {
+  const base = options.policies.flatMap((policy) => options.impls.filter((impl) => runnable(impl, policy))
+    .map((impl) => ({ impl, policy, scheduler: policy === 'rr' ? ('round-robin' as const) : null })));
+  const scheduled = options.impls.includes('mini-cluster') && options.policies.includes('rr')
+    ? options.schedulers.filter((s) => s !== 'round-robin').map((scheduler) => ({ impl: 'mini-cluster' as const, policy: 'rr' as const, scheduler }))
+    : [];
+  return [...base, ...scheduled];
+}
+
 export async function startSetUps(options: Options, log: (line: string) => void): Promise<SetUp[]> {
-  const wanted = options.policies.flatMap((policy) => options.impls.map((impl) => ({ impl, policy })));
+  const wanted = setUpsOf(options);
+  if (options.policies.includes('reuseport') && !reusePortSupported()) log(`  reuseport skipped: Node ${process.version} has no listen({ reusePort }) (22.12 and later)`);
   // Started together: on 2 cores this is no slower than one after another.
   const primaries = await Promise.all(wanted.map((w) => PrimaryProcess.start({ ...w, workers: options.workers, work: options.work })));
-  for (const p of primaries) log(`  ${p.label.padEnd(18)} primary ${p.primaryPid}, workers ${p.workerPids.join(' ')}, port ${p.port}`);
+  const width = Math.max(18, ...primaries.map((p) => p.label.length));
+  for (const p of primaries) log(`  ${p.label.padEnd(width)} primary ${p.primaryPid}, workers ${p.workerPids.join(' ')}, port ${p.port}`);
   return primaries.map((primary, i) => ({ ...wanted[i]!, primary, connectionsServed: 0 }));
 }
 
 /** Unmeasured load so that each set-up's JIT and sockets are warm before round 1. */
 export async function warmUp(setUps: SetUp[], options: Options): Promise<void> {
   for (const s of setUps) {
-    await keepalive(s.primary.port, options.connections, options.warmupSec, `${s.impl} ${s.policy} (warm-up)`);
-    await churn(s.primary.port, options.connections, options.warmupSec * 1000);
+    await keepalive(s.primary.port, options.connections, options.warmupSec, `${s.primary.label} (warm-up)`);
+    await churn(s.primary.port, options.connections, options.warmupSec * 1000, undefined, requestOptions(options));
   }
 }
 
@@ -68,13 +93,14 @@ export async function warmUp(setUps: SetUp[], options: Options): Promise<void> {
  */
 export async function runAll(setUps: SetUp[], options: Options, deadline: number, log: (line: string) => void): Promise<RunRecord[]> {
   const records: RunRecord[] = [];
+  const width = Math.max(18, ...setUps.map((s) => s.primary.label.length));
   for (let round = 1; round <= options.rounds; round++) {
     const roundStartedAt = performance.now();
     for (const workload of options.workloads) {
       for (const setUp of setUps) {
         const record = await runOne(setUp, workload, round, options);
         records.push(record);
-        log(`  round ${round} ${workload.padEnd(9)} ${`${setUp.impl} ${setUp.policy}`.padEnd(18)} ${headline(record)}`);
+        log(`  round ${round} ${workload.padEnd(9)} ${setUp.primary.label.padEnd(width)} ${headline(record)}`);
       }
     }
     const roundMs = performance.now() - roundStartedAt;
@@ -99,18 +125,27 @@ async function runOne(setUp: SetUp, workload: Workload, round: number, options: 
   let latencyMs: RunRecord['latencyMs'];
   let clientRequestsPerSec: number | undefined;
   if (workload === 'keepalive') {
-    const k = await keepalive(port, options.connections, options.durationSec, `${setUp.impl} ${setUp.policy}`);
+    const k = await keepalive(port, options.connections, options.durationSec, setUp.primary.label);
     client = { completed: k.requests, failed: k.errors, elapsedMs: k.elapsedMs, latenciesMs: [] };
     latencyMs = k.latencyMs;
     clientRequestsPerSec = k.requestsPerSec;
   } else {
-    client = workload === 'churn'
-      ? await churn(port, options.connections, options.durationSec * 1000)
-      : await trickle(port, options.trickle, options.trickleGapMs);
+    const request = requestOptions(options, workload);
+    client = workload === 'trickle'
+      ? await trickle(port, options.trickle, options.trickleGapMs, request)
+      : await churn(port, options.connections, options.durationSec * 1000, undefined, request);
     latencyMs = { p50: percentile(client.latenciesMs, 50), p99: percentile(client.latenciesMs, 99) };
   }
   const figures = await setUp.primary.end();
   return toRecord(setUp, workload, round, figures, client, latencyMs, clientRequestsPerSec, options);
+}
+
+/** The skewed workload's path, and the local addresses the clients spread over (--schedulers). */
+function requestOptions(options: Options, workload?: Workload): RequestOptions {
+  return {
+    path: workload === 'skewed' ? `/skew/${options.skewWork}` : undefined,
+    localAddresses: options.sources > 0 ? loopbackSources(options.sources) : undefined,
+  };
 }
 
 function toRecord(
@@ -128,7 +163,7 @@ function toRecord(
   const connectionsServedBefore = setUp.connectionsServed;
   setUp.connectionsServed += connections;
   return {
-    impl: setUp.impl, policy: setUp.policy, workload, round,
+    impl: setUp.impl, policy: setUp.policy, scheduler: setUp.scheduler, workload, round,
     requestsPerSec: clientRequestsPerSec ?? requests / seconds,
     connectionsPerSec: connections / seconds,
     latencyMs,

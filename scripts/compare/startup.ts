@@ -7,6 +7,7 @@
 // Read next: scripts/compare/primary.ts (where startupMs is measured)
 
 import { PrimaryProcess } from './launcher.ts';
+import { runnable } from './runner.ts';
 import type { Options } from './options.ts';
 import type { Impl, Policy } from './protocol.ts';
 import { median, ratio } from './stats.ts';
@@ -19,7 +20,7 @@ export async function measureStartup(options: Options, rounds: number, log: (lin
   const records: StartupRecord[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const policy of options.policies) {
-      for (const impl of options.impls) {
+      for (const impl of options.impls.filter((i) => runnable(i, policy))) {
         const primary = await PrimaryProcess.start({ impl, policy, workers: options.workers, work: options.work });
         records.push({ impl, policy, round, startupMs: primary.startupMs });
         await primary.stop();

@@ -74,7 +74,10 @@ function pick(r: RunRecord, figure: Figure): number | null {
   return r[figure];
 }
 
-export function summarise(records: RunRecord[]): Summary {
+export function summarise(all: RunRecord[]): Summary {
+  // mini-cluster's other schedulers (--schedulers) are summarised apart, in
+  // scripts/compare/schedulers.ts: here every set-up is impl × policy.
+  const records = all.filter((r) => r.scheduler === null || r.scheduler === 'round-robin' || r.scheduler === undefined);
   const cells = cellsOf(records);
   const find = (impl: Impl, policy: Policy, workload: Workload) =>
     cells.find((c) => c.impl === impl && c.policy === policy && c.workload === workload);
@@ -84,6 +87,7 @@ export function summarise(records: RunRecord[]): Summary {
     keepalive: ['requestsPerSec', 'p99', 'primaryRssMiB', 'workerRssMiB'],
     churn: ['connectionsPerSec', 'p99', 'wakeupsPerConnection', 'primaryCpuUsPerConnection', 'primaryRssMiB'],
     trickle: ['jain', 'maxOverMin', 'wakeupsPerConnection', 'primaryCpuUsPerConnection'],
+    skewed: ['connectionsPerSec', 'p50', 'p99'],
   };
   const workloads = [...new Set(cells.map((c) => c.workload))];
   const ratios: RatioRow[] = workloads.flatMap((workload) =>

@@ -54,12 +54,14 @@ export const COLUMNS: Record<Workload, Figure[]> = {
   keepalive: ['requestsPerSec', 'p50', 'p99', 'jain', 'maxOverMin', 'primaryRssMiB', 'workerRssMiB'],
   churn: ['connectionsPerSec', 'p50', 'p99', 'jain', 'maxOverMin', 'wakeupsPerConnection', 'primaryCpuUsPerConnection', 'primaryRssMiB'],
   trickle: ['jain', 'maxOverMin', 'busiestShare', 'wakeupsPerConnection', 'primaryCpuUsPerConnection', 'p50'],
+  skewed: ['connectionsPerSec', 'p50', 'p99', 'jain', 'maxOverMin', 'primaryCpuUsPerConnection'],
 };
 
 export const WORKLOAD_TITLES: Record<Workload, string> = {
   keepalive: 'keepalive: autocannon, persistent connections (fairness over requests; latency in whole ms)',
   churn: 'churn: a new connection per request (fairness over connections)',
   trickle: 'trickle: sequential connections, 2 ms apart (fairness over connections)',
+  skewed: 'skewed: churn where every 20th request of a worker does 50 times the work (fairness over connections)',
 };
 
 /** Lays out rows under headers; the first `left` columns are left-aligned, the rest right-aligned. */

@@ -5,11 +5,13 @@
 // Read next: scripts/compare/primary.ts (who forks this file and asks for the counts)
 //
 // COMPARE_WORK=<n> adds a busy loop of n iterations to every request, to
-// imitate a handler that burns CPU.
+// imitate a handler that burns CPU. The skewed workload asks for
+// GET /skew/<n>: n iterations, 50 × n for every 20th (scripts/compare/skew.ts).
 
 import http from 'node:http';
 import { memoryAfterGc } from './gc.ts';
 import { STATS, type WorkerCounts } from './protocol.ts';
+import { skewedWork } from './skew.ts';
 
 const work = Number(process.env.COMPARE_WORK ?? '0');
 
@@ -23,9 +25,13 @@ function burn(iterations: number): number {
   return x;
 }
 
-const server = http.createServer((_req, res) => {
+/** The work a request asks for: COMPARE_WORK, or for /skew/<n> n iterations (50 × n for every 20th). */
+const workFor = skewedWork(work);
+
+const server = http.createServer((req, res) => {
   requests++;
-  const body = work > 0 ? `hello world ${burn(work)}\n` : 'hello world\n';
+  const iterations = workFor(req.url);
+  const body = iterations > 0 ? `hello world ${burn(iterations)}\n` : 'hello world\n';
   res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });

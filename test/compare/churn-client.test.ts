@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { churn, oneRequest, trickle } from '../../scripts/compare/churn-client.ts';
+import { churn, loopbackSources, oneRequest, trickle } from '../../scripts/compare/churn-client.ts';
 import { countingServer } from './counting-server.ts';
 
 describe('churn', () => {
@@ -25,6 +25,26 @@ describe('churn', () => {
     const result = await churn(port, 4, 10_000, 40);
     expect(result.completed).toBe(40);
     expect(counts.connections).toBe(40);
+  });
+});
+
+describe('churn from several local addresses', () => {
+  it('connects each lane from its own address and asks for the path given', async () => {
+    const seen = new Map<string, number>();
+    const paths = new Set<string>();
+    const server = http.createServer((req, res) => {
+      seen.set(req.socket.remoteAddress!, (seen.get(req.socket.remoteAddress!) ?? 0) + 1);
+      paths.add(req.url!);
+      res.end('hello world\n');
+    });
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const sources = loopbackSources(3);
+    expect(sources).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
+    const result = await churn((server.address() as AddressInfo).port, 6, 10_000, 60, { path: '/skew/10', localAddresses: sources });
+    expect(result).toMatchObject({ completed: 60, failed: 0 });
+    expect([...seen.keys()].sort()).toEqual(sources);
+    expect([...paths]).toEqual(['/skew/10']);
   });
 });
 

@@ -3,13 +3,14 @@
 // Mirrors: nothing — teaching helper
 // Read next: test/compare/summary.test.ts
 
-import type { Impl, Policy, Workload } from '../../scripts/compare/protocol.ts';
+import type { Impl, Policy, Scheduler, Workload } from '../../scripts/compare/protocol.ts';
 import type { RunRecord } from '../../scripts/compare/runner.ts';
 import { fairness } from '../../scripts/compare/stats.ts';
 
 export interface RecordSpec {
   impl: Impl;
   policy: Policy;
+  scheduler?: Scheduler | null; // default: round-robin under rr, null otherwise
   workload: Workload;
   round?: number;
   perWorker: number[]; // requests for keepalive, connections otherwise
@@ -26,7 +27,8 @@ export function record(spec: RecordSpec): RunRecord {
   const total = spec.perWorker.reduce((a, b) => a + b, 0);
   const connections = keepalive ? 32 : total;
   return {
-    impl: spec.impl, policy: spec.policy, workload: spec.workload, round: spec.round ?? 1,
+    impl: spec.impl, policy: spec.policy, scheduler: spec.scheduler !== undefined ? spec.scheduler : spec.policy === 'rr' ? 'round-robin' : null,
+    workload: spec.workload, round: spec.round ?? 1,
     requestsPerSec: spec.rate,
     connectionsPerSec: keepalive ? 32 : spec.rate,
     latencyMs: { p50: 1, p99: 4 },

@@ -75,6 +75,10 @@ describe('npm run compare -- --quick', () => {
     }
   });
 
+  it('records who chose the worker in every run: round robin under rr, nobody (the kernel) under none', () => {
+    for (const run of out.json.runs) expect([run.policy, run.scheduler]).toEqual(run.policy === 'rr' ? ['rr', 'round-robin'] : ['none', null]);
+  });
+
   it("agrees with the workers' own counts in every run", () => {
     const disagreements = out.json.runs.filter((r) => !r.client.agreesWithWorkers || r.client.failed > 0);
     expect(disagreements.map((r) => `${r.impl} ${r.policy} ${r.workload}: client ${r.client.count}, workers ${r.served[r.client.unit]}`)).toEqual([]);
