@@ -147,7 +147,7 @@ async function primary(): Promise<void> {
   // Other programs on this machine take CPU too: say how busy it was.
   console.log(`machine load (1-minute average) at the end: ${os.loadavg()[0].toFixed(1)} on ${cores} cores`);
   console.log(`\nThe tutorial in docs/sources.md measured ~4x (3k -> 14k requests in 10 s) with 8 workers, one per core.`);
-  console.log(`Here the ceiling is ${Math.min(n, cores)}x, and only if the cluster gets ${Math.min(n, cores)} cores: autocannon and`);
+  console.log(`Here the ceiling is about ${Math.min(n, cores)}x (one round can pass it by noise), and only if the cluster gets ${Math.min(n, cores)} cores: autocannon and`);
   console.log(`anything else running on this machine take their share first.`);
 
   cluster.disconnect(() => finish(0));

@@ -9,7 +9,7 @@
  *   setupPrimary({ scheduler }) => workers listen(0) => the primary asks scheduler.pick() per connection
  *   candidates [{worker, open, pending, idle}] => a worker => newconn (or wait for that worker)
  *
- * Mirrors: nothing — teaching program (seed 003's load-balancing strategies; nginx's upstream module)
+ * Mirrors: nothing — teaching program (the course's load-balancing strategies; nginx's upstream module)
  * Read next: lessons/15-choosing-a-worker/README.md, src/master/scheduler.ts, src/master/scheduled-handle.ts
  */
 import { showTrace, showingTrace, skipTrace, type TraceEvent } from '../_lib/trace.ts'; // first: turns the trace on
@@ -190,8 +190,8 @@ async function part3(): Promise<void> {
 // ---- part 4: a function of your own: least memory, from the health reports ----
 
 /**
- * Seed 003's least-memory strategy, as a scheduler: the candidate whose last
- * health report is the smallest. (Seed 003 compares heapUsed; the reports
+ * The course's least-memory strategy, as a scheduler: the candidate whose last
+ * health report is the smallest. (The course compares heapUsed; the reports
  * also carry the RSS, which counts what lives outside the heap.)
  */
 function leastMemory(candidates: readonly Candidate[], _connection: ConnectionInfo): Worker {
@@ -221,7 +221,7 @@ async function part4(): Promise<void> {
   const stats = sup.stats();
   const smallestBy = (f: 'rss' | 'heapUsed'): number => stats.reduce((a, b) => (b.health![f] < a.health![f] ? b : a)).id!;
   console.log(`  w${big} holds a 100 MB Buffer: in its RSS, not in its heap. Smallest by RSS: w${smallestBy('rss')};`
-    + ` by heapUsed, the figure seed 003 compares: w${smallestBy('heapUsed')}${smallestBy('heapUsed') === big ? ', the big one' : ''}`);
+    + ` by heapUsed, the figure the course compares: w${smallestBy('heapUsed')}${smallestBy('heapUsed') === big ? ', the big one' : ''}`);
   const lmPort = await listener('least-memory', leastMemory);
   await skipTrace();
   const lm = await burst(lmPort, 8);

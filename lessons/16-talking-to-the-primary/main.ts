@@ -4,7 +4,7 @@
  * primary, the primary asks a worker; a request that times out, and the
  * late reply after it; a worker SIGKILLed mid-request; one counter that
  * two workers increment 10,000 times each; a broadcast while a worker
- * dies. Each next to the way seed 003 writes it by hand, and what goes
+ * dies. Each next to the way the course (docs/sources.md) writes it by hand, and what goes
  * wrong there.
  *
  *   worker ──{cmd:'mini-cluster:request', id, type:'price', data}──► primary: hub.handle('price')
@@ -12,7 +12,7 @@
  *   worker killed ─► cluster 'disconnect' ─► every request it owes rejects now, not at its timeout
  *   increment('hits') ─► primary adds 1, in one step ─► {cmd:'mini-cluster:state', ...} to every worker
  *
- * Mirrors: nothing — teaching program (seed 003's IPCManager and StateManager; src/messaging/)
+ * Mirrors: nothing — teaching program (the course's IPCManager and StateManager; src/messaging/)
  * Read next: lessons/16-talking-to-the-primary/README.md, then src/messaging/index.ts
  */
 import cluster, { type Worker } from '../../src/index.ts';
@@ -33,7 +33,7 @@ async function worker(): Promise<void> {
     for (let i = 0; i < N; i++) await link.state.increment('hits');
     return link.state.get('hits');
   });
-  // Seed 003's way: read the value from the primary, add one here, write it back.
+  // The course's way: read the value from the primary, add one here, write it back.
   link.handle('count-by-hand', async () => {
     for (let i = 0; i < BY_HAND_N; i++) {
       const value = (await link.request<number>('primary', 'state:get', 'by-hand')) ?? 0;
@@ -43,13 +43,13 @@ async function worker(): Promise<void> {
   // The app's own message, with a very ordinary name: a report of an HTTP response it sent.
   link.handle('report', () => void process.send!({ type: 'response', status: 200, url: '/' }));
   link.onBroadcast('notice', (text: string) => void link.request('primary', 'heard', text).catch(() => {}));
-  // Seed 003's request/response, by hand: anything with a `type` is a request, the answer is `type: 'response'`.
+  // The course's request/response, by hand: anything with a `type` is a request, the answer is `type: 'response'`.
   process.on('message', (m: { type?: string; id?: number; data?: number }) => {
     if (m?.type === 'slow') setTimeout(() => process.send!({ type: 'response', originalId: m.id, data: `done after ${m.data} ms` }), m.data);
   });
 }
 
-// ---- seed 003's requester, by hand (our code, its design) ----
+// ---- the course's requester, by hand (our code, its design) ----
 
 /**
  * Ids from a counter, replies found by `type: 'response'` and `originalId`,
@@ -131,7 +131,7 @@ async function primary(): Promise<void> {
   const ours = hub.request(w2, 'slow', 5_000, { timeoutMs: 5_000 }).then((v) => outcome(`answered ${v}`), (e: RequestError) => outcome(`${e.code}: ${e.message}`));
   const theirs = byHand(w2, () => {})('slow', 5_000, 1_000).then((v) => outcome(`answered ${v}`), (e: Error) => outcome(e.message));
   await sleep(150);
-  say(`kill -9 worker 2 (pid ${w2.process.pid}); in flight: a request of ours (timeout 5 s) and one by hand (timeout 1 s; seed 003's is 5 s)`);
+  say(`kill -9 worker 2 (pid ${w2.process.pid}); in flight: a request of ours (timeout 5 s) and one by hand (timeout 1 s; the course's is 5 s)`);
   w2.process.kill('SIGKILL');
   say(`ours, ${await ours}`);
   say(`by hand, ${await theirs}`);
@@ -156,9 +156,9 @@ async function primary(): Promise<void> {
       say(`worker ${gone.id}'s channel closed; still listed in cluster.workers: ${cluster.workers![gone.id] === gone}`);
       const result = await hub.broadcast('notice', 'config reloaded');
       say(`hub.broadcast: delivered to ${JSON.stringify(result.delivered)}, failed ${JSON.stringify(result.failed)}`);
-      // Seed 003's broadcast is worker.send() to each; here is what that send does now.
+      // The course's broadcast is worker.send() to each; here is what that send does now.
       gone.once('error', (e: NodeJS.ErrnoException) => {
-        say(`a plain worker.send() to worker ${gone.id} emits 'error' ${e.code}; seed 003 has no listener for it, and an 'error' nobody hears is thrown: its primary exits`);
+        say(`a plain worker.send() to worker ${gone.id} emits 'error' ${e.code}; the course has no listener for it, and an 'error' nobody hears is thrown: its primary exits`);
         resolve();
       });
       gone.send({ type: 'notice', data: 'config reloaded' });
@@ -170,7 +170,7 @@ async function primary(): Promise<void> {
   say(`heard by: ${heard.sort().join(', ')}`);
 
   let appSaw = 0;
-  byHand(w4, () => appSaw++); // installs seed 003's dispatch on worker 4; no request needed here
+  byHand(w4, () => appSaw++); // installs the course's dispatch on worker 4; no request needed here
   let userSaw = 0;
   const user = (_w: Worker, m: { type?: string }): void => void (!isMiniClusterMessage(m) && m?.type === 'response' && userSaw++);
   cluster.on('message', user);

@@ -63,7 +63,7 @@ export function deadline(ms = 15_000): void {
   // message: the time at a prompt does not count (after()), so you may
   // read as long as you like, and a lesson that hangs is still stopped.
   after(ms, () => {
-    console.error(`lesson: still running after ${ms} ms${steppingThrough() ? ' (not counting the pauses at a prompt)' : ''}, stopping (this is a bug in the lesson)`);
+    console.error(`lesson: still running after ${ms} ms${steppingThrough() ? ' (not counting the pauses at a prompt)' : ''}, stopping (the machine may be too busy, or the lesson is stuck)`);
     killAll();
     process.exit(1);
   }, { unref: true });

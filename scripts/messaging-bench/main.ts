@@ -10,7 +10,7 @@
  *   npm run messaging-bench -- --quick      # 1,000 per row
  *   npm run messaging-bench -- --runs 4 --count 20000 --json
  *
- * Mirrors: nothing — a measurement of the pattern seed 003 builds by hand
+ * Mirrors: nothing — a measurement of the pattern the course (docs/sources.md) builds by hand
  * Read next: src/messaging/endpoint.ts (what a request adds: an id, a timer, a table lookup)
  */
 import { spawn } from 'node:child_process';

@@ -4,7 +4,7 @@
  * came in and send its answer back, and count what could not be used.
  * hub.ts (primary) and link.ts (worker) each own one Endpoint.
  *
- * Mirrors: nothing — the pattern seed 003 builds by hand (its request() and respond())
+ * Mirrors: nothing — the pattern the course (docs/sources.md) builds by hand (its request() and respond())
  * Read next: src/messaging/hub.ts (the primary's side), src/messaging/link.ts (a worker's)
  *
  *   request(peer, "price", {sku}) => pending.open => channel.send({cmd:'mini-cluster:request', id, type, data}, handle)

@@ -3,7 +3,7 @@
  * id, who was asked) and says what happened, so a log line is enough to find
  * the call; `code` says the same for programs.
  *
- * Mirrors: nothing — the pattern seed 003 builds by hand (its `请求超时: ${type}` error)
+ * Mirrors: nothing — the pattern the course (docs/sources.md) builds by hand (its `请求超时: ${type}` error)
  * Read next: src/messaging/pending.ts (who creates these)
  *
  *   request "price" #3 to worker 2 timed out after 100 ms              ERR_REQUEST_TIMEOUT

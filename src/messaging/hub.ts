@@ -4,7 +4,7 @@
  * listens to the cluster's public 'message', 'disconnect' and 'exit'
  * events only, so it takes node:cluster as well as mini-cluster.
  *
- * Mirrors: nothing — the pattern seed 003 builds by hand (IPCManager and StateManager, primary side)
+ * Mirrors: nothing — the pattern the course (docs/sources.md) builds by hand (IPCManager and StateManager, primary side)
  * Read next: src/messaging/link.ts (the worker's side), src/messaging/state.ts
  *
  *   cluster 'message' (worker, msg, handle) ─► request: run the handler, reply
@@ -37,7 +37,7 @@ export interface HubCluster {
 }
 
 export interface HubOptions {
-  /** Default timeout of request() (and of joined()), in ms. 5000, as seed 003's. */
+  /** Default timeout of request() (and of joined()), in ms. 5000, as the course's. */
   timeoutMs?: number;
 }
 

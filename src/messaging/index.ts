@@ -4,7 +4,7 @@
  * workers read, write and subscribe to. Built on the public cluster API
  * only ('message', 'disconnect', 'exit', send), so node:cluster works too.
  *
- * Mirrors: nothing — the pattern seed 003 builds by hand (its IPCManager and StateManager)
+ * Mirrors: nothing — the pattern the course (docs/sources.md) builds by hand (its IPCManager and StateManager)
  * Read next: src/messaging/protocol.ts (the messages), then pending.ts, endpoint.ts, hub.ts, link.ts, state.ts
  *
  *   // primary                                           // worker

@@ -5,7 +5,7 @@
  * the state's snapshot is in place, which is when the worker should start
  * serving (call listen() after it).
  *
- * Mirrors: nothing — the pattern seed 003 builds by hand (IPCManager and StateManager, worker side)
+ * Mirrors: nothing — the pattern the course (docs/sources.md) builds by hand (IPCManager and StateManager, worker side)
  * Read next: src/messaging/state.ts (StateReplica), src/messaging/hub.ts (the other end)
  *
  *   new Link ─► request 'mini-cluster:state.join' ─► reply: snapshot ─► install ─► {cmd:'mini-cluster:joined'} ─► ready

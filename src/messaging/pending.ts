@@ -4,7 +4,7 @@
  * it, rejects everything owed by a peer that left, and counts the replies
  * that match nothing instead of failing on them.
  *
- * Mirrors: nothing — the pattern seed 003 builds by hand (its `responseCallbacks` Map)
+ * Mirrors: nothing — the pattern the course (docs/sources.md) builds by hand (its `responseCallbacks` Map)
  * Read next: src/messaging/endpoint.ts (who sends the requests and feeds the replies)
  *
  *   open(worker 2, "price", 100 ms) => id 7, timer armed

@@ -3,7 +3,7 @@
  * channel, and the one function that tells them apart from everything else
  * a 'message' listener may receive.
  *
- * Mirrors: nothing — the pattern seed 003 builds by hand (its IPCManager and StateManager)
+ * Mirrors: nothing — the pattern the course (docs/sources.md) builds by hand (its IPCManager and StateManager)
  * Read next: src/messaging/pending.ts (how a reply finds its request)
  *
  *   asker                                               answerer

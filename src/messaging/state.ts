@@ -4,7 +4,7 @@
  * primary, so writes from many workers are applied in one order and none
  * is lost; every change goes back out to every worker, so reads are local.
  *
- * Mirrors: nothing — the pattern seed 003 builds by hand (its StateManager)
+ * Mirrors: nothing — the pattern the course (docs/sources.md) builds by hand (its StateManager)
  * Read next: src/messaging/hub.ts (who pushes the changes), src/messaging/link.ts (Link)
  *
  *   worker A: increment('hits') ──request──► primary: hits 41 → 42, version 7
@@ -13,7 +13,7 @@
  *
  * Why increment() and not get-then-set? A worker that reads 41 and writes
  * 42 races every other worker doing the same: two of them write 42 and one
- * increment is gone (seed 003's setRemoteState does exactly this). The
+ * increment is gone (the course's setRemoteState does exactly this). The
  * read-modify-write has to happen where the state lives, in one step.
  */
 import { CHANGE, describe, type ChangeMessage, type Snapshot } from './protocol.ts';

@@ -22,7 +22,8 @@ describe('a worker disconnected while a keep-alive client holds a connection', (
 
   it('closes a silent connection after the grace, so the worker still leaves within it', async () => {
     const [node, mini] = await drain('silent');
-    expect(node.result.exitMs).toBeLessThan(300);
+    // node:cluster destroys the idle socket at once; we wait for the grace.
+    expect(node.result.exitMs).toBeLessThan(mini.result.exitMs);
     // The grace is 400 ms: a check every 400 ms finds the socket silent at the first or second look.
     expect(mini.result.exitMs).toBeGreaterThanOrEqual(350);
     expect(mini.result.exitMs).toBeLessThan(1500);
