@@ -100,7 +100,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     workloads: list(values.workloads ?? (matrix ? 'keepalive,churn,trickle,skewed' : 'keepalive,churn,trickle'), ['keepalive', 'churn', 'trickle', 'skewed'] as const, 'workloads'),
     impls: [...new Set(impls)],
     rounds: positive(values.rounds, quick ? 2 : 5, 'rounds'),
-    startupRounds: quick ? 2 : 4,
+    startupRounds: quick ? 2 : 6,
     trickle: positive(values.trickle, quick ? 150 : 400, 'trickle'),
     trickleGapMs: 2,
     warmupSec: quick ? 0.25 : 0.5,
