@@ -43,7 +43,10 @@ function worker(): void {
   process.on('message', (m: { lesson?: string; listener?: string; exclusive?: boolean; delayMs?: number; mb?: number }) => {
     if (m?.lesson === 'listen') listen(m.listener!, { port: 0, host: '127.0.0.1', exclusive: m.exclusive }, m.delayMs);
     if (m?.lesson === 'close') servers.get(m.listener!)!.close();
-    if (m?.lesson === 'grow') retained.push(Buffer.alloc(m.mb! * MB, 1)); // kept: outside the JS heap
+    if (m?.lesson === 'grow') {
+      retained.push(Buffer.alloc(m.mb! * MB, 1)); // kept: outside the JS heap
+      process.send!({ lesson: 'grown' });
+    }
   });
 }
 
@@ -210,8 +213,24 @@ function fewestUnderMemoryLimit(candidates: readonly Candidate[], _connection: C
 async function part4(): Promise<void> {
   console.log('\nPart 4: a function of your own: least memory, fed by the supervisor\'s health reports\n');
   const big = ids()[1]!;
+  const grown = new Promise<void>((resolve) => {
+    const onMessage = (m: { lesson?: string }): void => {
+      if (m?.lesson !== 'grown') return;
+      cluster.workers![big]!.off('message', onMessage);
+      resolve();
+    };
+    cluster.workers![big]!.on('message', onMessage);
+  });
   cluster.workers![big]!.send({ lesson: 'grow', mb: 100 });
-  await sleep(350); // a health report or three after it (every 100 ms)
+  await grown;
+  // Wait for a health report sent after the Buffer exists: filling 100 MB on a busy machine
+  // can hold the worker's timer back, and a report from before would show the old RSS.
+  const grownAt = Date.now();
+  for (const deadline = grownAt + 5000; Date.now() < deadline; await sleep(20)) {
+    const report = sup.stats().find((s) => s.id === big);
+    if (report?.reportAgeMs != null && report.reportAgeMs < Date.now() - grownAt) break;
+  }
+  await sleep(100); // and one more report from everyone else
   console.log('  sup.stats(), from each worker\'s reportHealth() (every 100 ms):');
   console.log('    worker  rss      heapUsed  report age');
   for (const s of sup.stats()) {
