@@ -4,4 +4,6 @@ import { defineCases } from './define.ts';
 
 defineCases("Node's cluster tests: disconnect and exit", [
   { node: 'test-cluster-disconnect-leak', file: 'disconnect-leak.cjs', it: 'a SCHED_NONE worker disconnected while its server binds still disconnects and exits' },
+  { node: 'test-cluster-disconnect-idle-worker', file: 'disconnect-idle-worker.cjs', it: 'cluster.disconnect() right after two fork() calls waits for both idle workers and empties cluster.workers' },
+  { node: 'test-cluster-concurrent-disconnect', file: 'concurrent-disconnect.cjs', it: 'workers that disconnect and destroy themselves at once all exit with code 0' },
 ]);

@@ -1,0 +1,10 @@
+// Node's own cluster tests about starting workers and talking to them
+// (settings, messages, the Worker object), each rewritten as a case program
+// and run against node:cluster and mini-cluster.
+import { defineCases } from './define.ts';
+
+defineCases("Node's cluster tests: setup and messages", [
+  { node: 'test-cluster-worker-init', file: 'worker-init.cjs', it: "a message sent on 'online' reaches the worker's first listener, and disconnect() returns the worker" },
+  { node: 'test-cluster-advanced-serialization', file: 'advanced-serialization.cjs', it: "with serialization 'advanced', a self-referring object sent on 'online' comes back equal" },
+  { node: 'test-cluster-worker-constructor', file: 'worker-constructor.cjs', it: 'cluster.Worker works with no options, with options, and called without new' },
+]);
