@@ -6,4 +6,7 @@ defineCases("Node's cluster tests: disconnect and exit", [
   { node: 'test-cluster-disconnect-leak', file: 'disconnect-leak.cjs', it: 'a SCHED_NONE worker disconnected while its server binds still disconnects and exits' },
   { node: 'test-cluster-disconnect-idle-worker', file: 'disconnect-idle-worker.cjs', it: 'cluster.disconnect() right after two fork() calls waits for both idle workers and empties cluster.workers' },
   { node: 'test-cluster-concurrent-disconnect', file: 'concurrent-disconnect.cjs', it: 'workers that disconnect and destroy themselves at once all exit with code 0' },
+  { node: 'test-cluster-disconnect-with-no-workers', file: 'disconnect-with-no-workers.cjs', it: 'cluster.disconnect() with no workers calls back, never synchronously' },
+  { node: 'test-cluster-worker-no-exit', file: 'worker-no-exit.cjs', it: 'a disconnected worker stays alive while it holds a connection and exits once it is gone' },
+  { node: 'test-cluster-worker-isdead', file: 'worker-isdead.cjs', it: "isDead() is false after fork() and inside the worker, true on 'exit'" },
 ]);

@@ -7,4 +7,5 @@ defineCases("Node's cluster tests: setup and messages", [
   { node: 'test-cluster-worker-init', file: 'worker-init.cjs', it: "a message sent on 'online' reaches the worker's first listener, and disconnect() returns the worker" },
   { node: 'test-cluster-advanced-serialization', file: 'advanced-serialization.cjs', it: "with serialization 'advanced', a self-referring object sent on 'online' comes back equal" },
   { node: 'test-cluster-worker-constructor', file: 'worker-constructor.cjs', it: 'cluster.Worker works with no options, with options, and called without new' },
+  { node: 'test-cluster-send-deadlock', file: 'send-deadlock.cjs', it: 'sockets sent to a worker and straight back do not deadlock, and the worker exits with code 0' },
 ]);
