@@ -9,4 +9,6 @@ defineCases("Node's cluster tests: disconnect and exit", [
   { node: 'test-cluster-disconnect-with-no-workers', file: 'disconnect-with-no-workers.cjs', it: 'cluster.disconnect() with no workers calls back, never synchronously' },
   { node: 'test-cluster-worker-no-exit', file: 'worker-no-exit.cjs', it: 'a disconnected worker stays alive while it holds a connection and exits once it is gone' },
   { node: 'test-cluster-worker-isdead', file: 'worker-isdead.cjs', it: "isDead() is false after fork() and inside the worker, true on 'exit'" },
+  { node: 'test-cluster-worker-disconnect-on-error', file: 'worker-disconnect-on-error.cjs', it: "a SCHED_NONE worker whose listen() fails disconnects from its server's 'error' handler and exits" },
+  { node: 'test-cluster-worker-isconnected', file: 'worker-isconnected.cjs', it: 'isConnected() is true from fork() on, on both sides, and false once the channel closes' },
 ]);

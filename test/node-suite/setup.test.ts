@@ -8,4 +8,6 @@ defineCases("Node's cluster tests: setup and messages", [
   { node: 'test-cluster-advanced-serialization', file: 'advanced-serialization.cjs', it: "with serialization 'advanced', a self-referring object sent on 'online' comes back equal" },
   { node: 'test-cluster-worker-constructor', file: 'worker-constructor.cjs', it: 'cluster.Worker works with no options, with options, and called without new' },
   { node: 'test-cluster-send-deadlock', file: 'send-deadlock.cjs', it: 'sockets sent to a worker and straight back do not deadlock, and the worker exits with code 0' },
+  { node: 'test-cluster-fork-env', file: 'fork-env.cjs', it: "fork(env) adds variables and overrides the primary's own" },
+  { node: 'test-cluster-setup-primary-emit', file: 'setup-primary-emit.cjs', it: "setupPrimary() emits 'setup' with the settings each time, exec included" },
 ]);
