@@ -11,4 +11,6 @@ defineCases("Node's cluster tests: disconnect and exit", [
   { node: 'test-cluster-worker-isdead', file: 'worker-isdead.cjs', it: "isDead() is false after fork() and inside the worker, true on 'exit'" },
   { node: 'test-cluster-worker-disconnect-on-error', file: 'worker-disconnect-on-error.cjs', it: "a SCHED_NONE worker whose listen() fails disconnects from its server's 'error' handler and exits" },
   { node: 'test-cluster-worker-isconnected', file: 'worker-isconnected.cjs', it: 'isConnected() is true from fork() on, on both sides, and false once the channel closes' },
+  { node: 'test-cluster-kill-disconnect', file: 'kill-disconnect.cjs', it: "a worker that calls its own disconnect() or kill() is exitedAfterDisconnect on 'disconnect' and on 'exit'" },
+  { node: 'test-cluster-invalid-message', file: 'invalid-message.cjs', it: 'an internal-looking message with an unknown ack leaves the worker able to disconnect and exit with code 0' },
 ]);

@@ -10,4 +10,5 @@ defineCases("Node's cluster tests: setup and messages", [
   { node: 'test-cluster-send-deadlock', file: 'send-deadlock.cjs', it: 'sockets sent to a worker and straight back do not deadlock, and the worker exits with code 0' },
   { node: 'test-cluster-fork-env', file: 'fork-env.cjs', it: "fork(env) adds variables and overrides the primary's own" },
   { node: 'test-cluster-setup-primary-emit', file: 'setup-primary-emit.cjs', it: "setupPrimary() emits 'setup' with the settings each time, exec included" },
+  { node: 'test-cluster-worker-events', file: 'worker-events.cjs', it: "a worker sees each message on process and on cluster.worker, and process 'error' on cluster.worker" },
 ]);
