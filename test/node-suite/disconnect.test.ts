@@ -13,4 +13,6 @@ defineCases("Node's cluster tests: disconnect and exit", [
   { node: 'test-cluster-worker-isconnected', file: 'worker-isconnected.cjs', it: 'isConnected() is true from fork() on, on both sides, and false once the channel closes' },
   { node: 'test-cluster-kill-disconnect', file: 'kill-disconnect.cjs', it: "a worker that calls its own disconnect() or kill() is exitedAfterDisconnect on 'disconnect' and on 'exit'" },
   { node: 'test-cluster-invalid-message', file: 'invalid-message.cjs', it: 'an internal-looking message with an unknown ack leaves the worker able to disconnect and exit with code 0' },
+  { node: 'test-cluster-worker-destroy', file: 'worker-destroy.cjs', it: 'destroy() inside a worker, connected or not, ends in disconnect and exit' },
+  { node: 'test-cluster-disconnect-race', file: 'disconnect-race.cjs', it: "a SCHED_NONE worker disconnected as the next is forked, and the next disconnected on 'online', both exit with code 0" },
 ]);

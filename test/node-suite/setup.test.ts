@@ -11,4 +11,6 @@ defineCases("Node's cluster tests: setup and messages", [
   { node: 'test-cluster-fork-env', file: 'fork-env.cjs', it: "fork(env) adds variables and overrides the primary's own" },
   { node: 'test-cluster-setup-primary-emit', file: 'setup-primary-emit.cjs', it: "setupPrimary() emits 'setup' with the settings each time, exec included" },
   { node: 'test-cluster-worker-events', file: 'worker-events.cjs', it: "a worker sees each message on process and on cluster.worker, and process 'error' on cluster.worker" },
+  { node: 'test-cluster-setup-primary-cumulative', file: 'setup-primary-cumulative.cjs', it: 'setupPrimary() fills in the defaults once and later calls change only what they name' },
+  { node: 'test-cluster-cwd', file: 'cwd.cjs', it: "a worker starts in the primary's directory, or in settings.cwd once set" },
 ]);
