@@ -15,4 +15,5 @@ defineCases("Node's cluster tests: disconnect and exit", [
   { node: 'test-cluster-invalid-message', file: 'invalid-message.cjs', it: 'an internal-looking message with an unknown ack leaves the worker able to disconnect and exit with code 0' },
   { node: 'test-cluster-worker-destroy', file: 'worker-destroy.cjs', it: 'destroy() inside a worker, connected or not, ends in disconnect and exit' },
   { node: 'test-cluster-disconnect-race', file: 'disconnect-race.cjs', it: "a SCHED_NONE worker disconnected as the next is forked, and the next disconnected on 'online', both exit with code 0" },
+  { node: 'test-cluster-worker-forced-exit', file: 'worker-forced-exit.cjs', it: "a worker whose channel closes without the cluster's disconnect exits at once with 0; one disconnected by worker.disconnect() exits with its own code" },
 ]);

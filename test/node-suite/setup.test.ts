@@ -13,4 +13,6 @@ defineCases("Node's cluster tests: setup and messages", [
   { node: 'test-cluster-worker-events', file: 'worker-events.cjs', it: "a worker sees each message on process and on cluster.worker, and process 'error' on cluster.worker" },
   { node: 'test-cluster-setup-primary-cumulative', file: 'setup-primary-cumulative.cjs', it: 'setupPrimary() fills in the defaults once and later calls change only what they name' },
   { node: 'test-cluster-cwd', file: 'cwd.cjs', it: "a worker starts in the primary's directory, or in settings.cwd once set" },
+  { node: 'test-cluster-send-socket-to-worker-http-server', file: 'send-socket-to-worker-http-server.cjs', it: "a socket sent to a worker and emitted as 'connection' on its HTTP server has socket.server set" },
+  { node: 'test-cluster-send-handle-large-payload', file: 'send-handle-large-payload.cjs', it: 'a message of 800 kB sent with a socket arrives whole, with the socket, both ways' },
 ]);
