@@ -213,15 +213,16 @@ function fewestUnderMemoryLimit(candidates: readonly Candidate[], _connection: C
 async function part4(): Promise<void> {
   console.log('\nPart 4: a function of your own: least memory, fed by the supervisor\'s health reports\n');
   const big = ids()[1]!;
+  const bigWorker = cluster.workers![big]!;
   const grown = new Promise<void>((resolve) => {
     const onMessage = (m: { lesson?: string }): void => {
       if (m?.lesson !== 'grown') return;
-      cluster.workers![big]!.off('message', onMessage);
+      bigWorker.off('message', onMessage);
       resolve();
     };
-    cluster.workers![big]!.on('message', onMessage);
+    bigWorker.on('message', onMessage);
   });
-  cluster.workers![big]!.send({ lesson: 'grow', mb: 100 });
+  bigWorker.send({ lesson: 'grow', mb: 100 });
   await grown;
   // Wait for a health report sent after the Buffer exists: filling 100 MB on a busy machine
   // can hold the worker's timer back, and a report from before would show the old RSS.
